@@ -1,0 +1,104 @@
+"""Writing and verifying the audit trail. `record()` joins the caller's transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from stella.audit.models import AuditAction, AuditEvent, AuditHead, Outcome
+from stella.core.actor import Actor
+
+GENESIS = "0" * 64
+
+
+def record(
+    actor: Actor,
+    action: str,
+    *,
+    person_id: int | None = None,
+    categories: Iterable[str] = (),
+    outcome: str = Outcome.ALLOWED,
+    reason: str = "",
+    object_type: str = "",
+    object_id: object = "",
+    detail: dict[str, Any] | None = None,
+    purpose: str | None = None,
+) -> AuditEvent:
+    """Append one event to the chain. Runs inside the caller's transaction (or its own)."""
+    with transaction.atomic():
+        head, _ = AuditHead.objects.select_for_update().get_or_create(id=1)
+        event = AuditEvent(
+            seq=head.last_seq + 1,
+            occurred_at=timezone.now(),
+            user_id=actor.user_id,
+            username=actor.username,
+            agency_code=actor.agency_code,
+            person_id=person_id,
+            categories=sorted(set(categories)),
+            action=action,
+            purpose=(actor.purpose if purpose is None else purpose)[:200],
+            outcome=outcome,
+            reason=reason[:500],
+            object_type=object_type,
+            object_id=str(object_id) if object_id not in (None, "") else "",
+            detail=detail or {},
+            prev_hash=head.last_hash,
+        )
+        event.hash = event.compute_hash()
+        event.save()
+        head.last_seq, head.last_hash = event.seq, event.hash
+        head.save(update_fields=["last_seq", "last_hash"])
+    return event
+
+
+def record_read(actor: Actor, *, person_id: int | None, categories: Iterable[str], **kwargs: Any) -> AuditEvent:
+    return record(actor, AuditAction.READ, person_id=person_id, categories=categories, **kwargs)
+
+
+def record_denied(actor: Actor, action: str, *, reason: str, **kwargs: Any) -> AuditEvent:
+    """Audit a refusal in its own transaction so that it survives the error that follows."""
+    return record(actor, action, outcome=Outcome.DENIED, reason=reason, **kwargs)
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    ok: bool
+    checked: int
+    problems: list[str]
+
+
+def verify_chain(batch_size: int = 5000) -> VerifyResult:
+    """Recompute every hash; report altered, reordered, removed or appended-around entries."""
+    problems: list[str] = []
+    expected_seq = 1
+    prev_hash = GENESIS
+    checked = 0
+    last_seq = 0
+    while True:
+        batch = list(AuditEvent.objects.filter(seq__gt=last_seq).order_by("seq")[:batch_size])
+        if not batch:
+            break
+        for event in batch:
+            if event.seq != expected_seq:
+                problems.append(f"Lücke: Eintrag {expected_seq} bis {event.seq - 1} fehlt.")
+            if event.prev_hash != prev_hash:
+                problems.append(f"Eintrag {event.seq}: Verkettung gebrochen (vorheriger Hash passt nicht).")
+            if event.compute_hash() != event.hash:
+                problems.append(f"Eintrag {event.seq}: Inhalt verändert (Hash passt nicht).")
+            prev_hash = event.hash
+            expected_seq = event.seq + 1
+            checked += 1
+        last_seq = batch[-1].seq
+    head = AuditHead.objects.filter(id=1).first()
+    if head is not None and (head.last_seq != expected_seq - 1 or (checked and head.last_hash != prev_hash)):
+        problems.append(
+            f"Ende der Kette: erwartet Eintrag {head.last_seq}, gefunden {expected_seq - 1} (Einträge entfernt?)."
+        )
+    return VerifyResult(ok=not problems, checked=checked, problems=problems)
+
+
+__all__ = ["AuditAction", "Outcome", "record", "record_denied", "record_read", "verify_chain", "VerifyResult"]

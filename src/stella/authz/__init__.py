@@ -1,0 +1,1 @@
+"""Authorisation: data categories, the access policy and its explanations."""

@@ -1,0 +1,40 @@
+"""Shared pytest fixtures: agencies of one pilot district, users per role, a helper to act as them."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread; Django's ORM refuses to run there
+# unless told that it is safe (the tests are single-threaded).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "attachments"
+
+
+@pytest.fixture
+def district(db):
+    from stella.tests.factories import make_district
+
+    return make_district()
+
+
+@pytest.fixture
+def make_user(db, district):
+    from stella.tests.factories import make_user as factory
+
+    def _make(kind: str = "JC", *roles: str, **kwargs):
+        return factory(district, kind, *(roles or ("caseworker",)), **kwargs)
+
+    return _make
+
+
+@pytest.fixture
+def actor_for():
+    from stella.core.actor import Actor
+
+    return Actor.for_user
