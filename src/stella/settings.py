@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "stella.cases",
     "stella.api",
     "stella.web",
+    "stella.demo",
 ]
 
 MIDDLEWARE = [
