@@ -5,6 +5,11 @@ from __future__ import annotations
 import os
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+settings.register_profile("stella", max_examples=60, deadline=None,
+                          suppress_health_check=[HealthCheck.function_scoped_fixture])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "stella"))
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM refuses to run there
 # unless told that it is safe (the tests are single-threaded).

@@ -82,7 +82,7 @@ def set_roles(*, actor: Actor, user_id: int, roles: Sequence[str]) -> User:
         RoleAssignment.objects.bulk_create([RoleAssignment(user=user, role=r) for r in role_list])
         audit.record(actor, AuditAction.ADMIN, object_type="user", object_id=user.pk,
                      detail={"op": "set_roles", "roles": role_list})
-    user._role_cache = None  # type: ignore[attr-defined]
+    user._role_cache = None  # type: ignore[attr-defined,assignment]
     return user
 
 
@@ -122,7 +122,7 @@ def user_for_token(raw: str) -> User | None:
 def revoke_token(*, actor: Actor, raw: str) -> None:
     """Revoke the presented token (logout of an API client)."""
     with transaction.atomic():
-        count = ApiToken.objects.filter(key_hash=hash_token(raw), user_id=actor.user_id,
+        count = ApiToken.objects.filter(key_hash=hash_token(raw), user_id=actor.user_id or 0,
                                         revoked_at__isnull=True).update(revoked_at=timezone.now())
         if not count:
             raise NotFound("Das Token wurde nicht gefunden.")

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -31,8 +32,8 @@ from stella.people.models import (
     ContactKind,
     DatePrecision,
     DocumentKind,
-    IdentityDocument,
     Identifier,
+    IdentityDocument,
     LanguageSkill,
     NameKey,
     NameKind,
@@ -175,9 +176,12 @@ def _check_names(errors: _Errors, names: Sequence[NameIn], prefix: str = "names"
 def _check_identifiers(errors: _Errors, items: Sequence[IdentifierIn], exclude_person: int | None = None) -> list[str]:
     values: list[str] = []
     for i, ident in enumerate(items):
-        norm = errors.run(f"identifiers.{i}.value", lambda ident=ident: v.validate_identifier(ident.kind, ident.value))
+        norm = errors.run(f"identifiers.{i}.value", partial(v.validate_identifier, ident.kind, ident.value))
         values.append(norm or "")
-        if norm and Identifier.objects.filter(kind=ident.kind, value=norm).exclude(person_id=exclude_person).exists():
+        others = Identifier.objects.filter(kind=ident.kind, value=norm)
+        if exclude_person is not None:
+            others = others.exclude(person_id=exclude_person)
+        if norm and others.exists():
             errors.add(f"identifiers.{i}.value", "Diese Kennung ist bereits einer anderen Person zugeordnet.")
     return values
 
@@ -254,10 +258,10 @@ def register_person(*, actor: Actor, data: PersonIn, legal_basis: str = "") -> P
     _check_birth(errors, data.birth_date, data.birth_date_precision)
     if data.birth_country:
         errors.run("birth_country", lambda: v.validate_country(data.birth_country))
-    nats = [errors.run(f"nationalities.{i}", lambda c=c: v.validate_country(c)) for i, c in enumerate(data.nationalities)]
+    nats = [errors.run(f"nationalities.{i}", partial(v.validate_country, c)) for i, c in enumerate(data.nationalities)]
     langs = [
-        (errors.run(f"languages.{i}.language", lambda x=x: v.validate_language(x.language)),
-         errors.run(f"languages.{i}.level", lambda x=x: v.validate_cefr(x.level)))
+        (errors.run(f"languages.{i}.language", partial(v.validate_language, x.language)),
+         errors.run(f"languages.{i}.level", partial(v.validate_cefr, x.level)))
         for i, x in enumerate(data.languages)
     ]
     ident_values = _check_identifiers(errors, data.identifiers)

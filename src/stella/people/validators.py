@@ -19,13 +19,13 @@ class IdentifierFormat:
 
 #: Identifier formats. Values are normalised (upper case, no blanks) before they are checked.
 IDENTIFIER_FORMATS: dict[str, IdentifierFormat] = {
-    "azr": IdentifierFormat("AZR-Nummer", re.compile(r"\d{12}"), "123456789012",
+    "azr": IdentifierFormat("AZR-Nummer", re.compile(r"[0-9]{12}"), "123456789012",
                             "12 Ziffern (Ausländerzentralregister)"),
-    "bamf": IdentifierFormat("BAMF-Aktenzeichen", re.compile(r"\d{7}-\d{3}"), "7654321-475",
+    "bamf": IdentifierFormat("BAMF-Aktenzeichen", re.compile(r"[0-9]{7}-[0-9]{3}"), "7654321-475",
                              "7 Ziffern, Bindestrich, 3-stelliger Herkunftslandschlüssel"),
-    "ba_kundennummer": IdentifierFormat("BA-Kundennummer", re.compile(r"\d{3}[A-Z]\d{6}"), "955D123456",
+    "ba_kundennummer": IdentifierFormat("BA-Kundennummer", re.compile(r"[0-9]{3}[A-Z][0-9]{6}"), "955D123456",
                                         "3 Ziffern, 1 Buchstabe, 6 Ziffern"),
-    "bg_nummer": IdentifierFormat("BG-Nummer (Jobcenter)", re.compile(r"\d{5}BG\d{7}"), "12345BG0012345",
+    "bg_nummer": IdentifierFormat("BG-Nummer (Jobcenter)", re.compile(r"[0-9]{5}BG[0-9]{7}"), "12345BG0012345",
                                   "5 Ziffern, „BG“, 7 Ziffern"),
 }
 
