@@ -22,7 +22,7 @@ from stella.authz.policy import Action, Category, can_create_person
 from stella.cases.access import access_person, check, persons_for_actor, today
 from stella.cases.models import CaseFile, Participation, ParticipationRole
 from stella.core.actor import Actor
-from stella.core.errors import AccessDenied, Conflict, InvalidInput
+from stella.core.errors import AccessDenied, Conflict, InvalidInput, NotFound
 from stella.people import validators as v
 from stella.people.models import (
     RESIDENCE_DOCUMENTS,
@@ -32,6 +32,8 @@ from stella.people.models import (
     ContactKind,
     DatePrecision,
     DocumentKind,
+    Household,
+    HouseholdMember,
     Identifier,
     IdentityDocument,
     LanguageSkill,
@@ -40,6 +42,7 @@ from stella.people.models import (
     Nationality,
     Person,
     PersonName,
+    Relationship,
     Sex,
 )
 from stella.people.names import detect_script, name_keys
@@ -235,12 +238,17 @@ def refresh_name_keys(person: Person) -> None:
     NameKey.objects.bulk_create([NameKey(person=person, key=k) for k in keys])
 
 
-def similar_persons(actor: Actor, names: Sequence[NameIn], birth_date: date | None, limit: int = 10) -> list[Person]:
-    """Persons visible to the actor with the same name keys and birth year (warning before registering)."""
+def similar_persons(actor: Actor, names: Sequence[NameIn], birth_date: date | None, limit: int = 10,
+                    *, audit_search: bool = False) -> list[Person]:
+    """Persons visible to the actor with the same name keys and birth year (warning before registering).
+
+    `audit_search=True` records the look-up as a search (the API shows the hits' base identities).
+    """
     keys = name_keys(*[f"{n.given_names} {n.family_name}" for n in names[:1]])
     if not keys:
         return []
-    qs = search_persons(actor, name=" ".join(n.family_name + " " + n.given_names for n in names[:1]), audit_search=False)
+    qs = search_persons(actor, name=" ".join(n.family_name + " " + n.given_names for n in names[:1]),
+                        audit_search=audit_search)
     if birth_date is not None:
         qs = qs.filter(birth_date__year=birth_date.year)
     return list(qs[:limit])
@@ -467,3 +475,87 @@ def search_persons(actor: Actor, *, name: str = "", birth_date: date | None = No
                      detail={"name": name, "birth_date": birth_date.isoformat() if birth_date else "",
                              "identifier": bool(identifier)})
     return qs.order_by("pk")
+
+
+@dataclass
+class MemberIn:
+    person_id: int
+    relationship: str
+    since: date | None = None
+
+
+def _check_members(errors: _Errors, members: Sequence[MemberIn], prefix: str = "members") -> None:
+    seen: set[int] = set()
+    for i, m in enumerate(members):
+        _choice(errors, f"{prefix}.{i}.relationship", m.relationship, Relationship, "die Beziehung")
+        if m.person_id in seen:
+            errors.add(f"{prefix}.{i}.person_id", "Die Person ist doppelt angegeben.")
+        seen.add(m.person_id)
+        if m.since and m.since > today():
+            errors.add(f"{prefix}.{i}.since", "Das Datum liegt in der Zukunft.")
+
+
+def _member_write_access(actor: Actor, person_ids: Sequence[int]) -> None:
+    for pid in person_ids:
+        person, ctx = access_person(actor, pid)
+        check(actor, pid, ctx, Action.WRITE, Category.IDENTITY)
+
+
+def create_household(*, actor: Actor, members: Sequence[MemberIn], label: str = "", bg_number: str = "") -> Household:
+    """A household / Bedarfsgemeinschaft of persons whose files the actor may write (identity)."""
+    errors = _Errors()
+    if not members:
+        errors.add("members", "Ein Haushalt braucht mindestens ein Mitglied.")
+    _check_members(errors, members)
+    bg = errors.run("bg_number", partial(v.validate_identifier, "bg_nummer", bg_number)) if bg_number else ""
+    errors.raise_if_any()
+    _member_write_access(actor, [m.person_id for m in members])
+    with transaction.atomic():
+        household = Household.objects.create(label=label.strip()[:120], bg_number=bg or "")
+        HouseholdMember.objects.bulk_create([
+            HouseholdMember(household=household, person_id=m.person_id, relationship=m.relationship,
+                            since=m.since or today())
+            for m in members
+        ])
+        for m in members:
+            _touch(m.person_id)
+            audit.record(actor, AuditAction.CREATE, person_id=m.person_id, categories=[Category.IDENTITY],
+                         object_type="household", object_id=household.pk, detail={"relationship": m.relationship})
+    return household
+
+
+def add_household_member(*, actor: Actor, household_id: int, member: MemberIn) -> HouseholdMember:
+    household = Household.objects.filter(pk=household_id).first()
+    if household is None:
+        raise NotFound("Der Haushalt wurde nicht gefunden.")
+    errors = _Errors()
+    _check_members(errors, [member], prefix="member")
+    if household.members.filter(person_id=member.person_id, until__isnull=True).exists():
+        errors.add("member.person_id", "Die Person gehört dem Haushalt bereits an.")
+    errors.raise_if_any()
+    existing = list(household.members.filter(until__isnull=True).values_list("person_id", flat=True)[:1])
+    _member_write_access(actor, [member.person_id, *existing])
+    with transaction.atomic():
+        row = HouseholdMember.objects.create(household=household, person_id=member.person_id,
+                                             relationship=member.relationship, since=member.since or today())
+        _touch(member.person_id)
+        audit.record(actor, AuditAction.CREATE, person_id=member.person_id, categories=[Category.IDENTITY],
+                     object_type="household", object_id=household.pk, detail={"relationship": member.relationship})
+    return row
+
+
+def end_household_membership(*, actor: Actor, household_id: int, person_id: int, until: date) -> HouseholdMember:
+    """A member leaves the household on `until` (the row stays as history)."""
+    row = HouseholdMember.objects.filter(household_id=household_id, person_id=person_id, until__isnull=True).first()
+    if row is None:
+        raise NotFound("Die Mitgliedschaft wurde nicht gefunden.")
+    if until < row.since:
+        raise InvalidInput({"until": "Das Ende liegt vor dem Beginn der Mitgliedschaft."})
+    _member_write_access(actor, [person_id])
+    with transaction.atomic():
+        HouseholdMember.objects.filter(pk=row.pk).update(until=until)
+        _touch(person_id)
+        audit.record(actor, AuditAction.UPDATE, person_id=person_id, categories=[Category.IDENTITY],
+                     object_type="household", object_id=household_id, detail={"until": until.isoformat()})
+    row.refresh_from_db()
+    return row

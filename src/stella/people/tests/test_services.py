@@ -181,3 +181,48 @@ def test_add_records_bump_version_and_are_audited(clerk, make_user):
 def test_unknown_person_is_not_found(clerk):
     with pytest.raises(NotFound):
         add_name(actor=Actor.for_user(clerk), person_id=999999, name=NameIn("X"))
+
+
+def test_household_with_relationships_and_history(clerk):
+    from stella.people.services import (
+        MemberIn,
+        add_household_member,
+        create_household,
+        end_household_membership,
+    )
+
+    actor = Actor.for_user(clerk)
+    mother, child = register(clerk, family="Haddad", given="Amal"), register(clerk, family="Haddad", given="Sami")
+    household = create_household(actor=actor, label="Familie Haddad", bg_number="12345BG0012345",
+                                 members=[MemberIn(mother.pk, "head"), MemberIn(child.pk, "child")])
+    father = register(clerk, family="Haddad", given="Karim")
+    add_household_member(actor=actor, household_id=household.pk, member=MemberIn(father.pk, "partner"))
+    assert household.members.count() == 3
+    end_household_membership(actor=actor, household_id=household.pk, person_id=child.pk, until=date.today())
+    assert household.members.get(person=child).until == date.today()
+    with pytest.raises(InvalidInput):
+        add_household_member(actor=actor, household_id=household.pk, member=MemberIn(father.pk, "partner"))
+
+
+@pytest.mark.parametrize("kwargs,field", [
+    ({"bg_number": "BG-1"}, "bg_number"), ({"members": []}, "members"),
+])
+def test_bad_households_are_refused(clerk, kwargs, field):
+    from stella.people.models import Household
+    from stella.people.services import MemberIn, create_household
+
+    person = register(clerk)
+    args = {"members": [MemberIn(person.pk, "head")], **kwargs}
+    with pytest.raises(InvalidInput) as exc:
+        create_household(actor=Actor.for_user(clerk), **args)
+    assert field in exc.value.field_errors
+    assert not Household.objects.exists()
+
+
+def test_household_needs_write_access_to_every_member(clerk, make_user):
+    from stella.people.services import MemberIn, create_household
+
+    person = register(clerk)
+    jc = make_user("JC", "caseworker")
+    with pytest.raises(AccessDenied):
+        create_household(actor=Actor.for_user(jc), members=[MemberIn(person.pk, "head")])
