@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from stella.accounts.models import ApiToken, RoleAssignment, User, hash_token
@@ -69,6 +70,12 @@ def create_user(*, actor: Actor, username: str, password: str, agency_code: str,
         audit.record(actor, AuditAction.ADMIN, object_type="user", object_id=user.pk,
                      detail={"op": "create", "username": username, "agency": agency_code, "roles": role_list})
     return user
+
+
+def list_users(*, actor: Actor) -> QuerySet[User]:
+    """All accounts with agency and roles, for administrators."""
+    _require_admin(actor)
+    return User.objects.select_related("agency").order_by("username")
 
 
 def set_roles(*, actor: Actor, user_id: int, roles: Sequence[str]) -> User:

@@ -7,10 +7,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from stella.audit.models import AuditAction, AuditEvent, AuditHead, Outcome
+from stella.authz.policy import can_read_audit
 from stella.core.actor import Actor
+from stella.core.errors import AccessDenied
 
 GENESIS = "0" * 64
 
@@ -101,4 +104,40 @@ def verify_chain(batch_size: int = 5000) -> VerifyResult:
     return VerifyResult(ok=not problems, checked=checked, problems=problems)
 
 
-__all__ = ["AuditAction", "Outcome", "record", "record_denied", "record_read", "verify_chain", "VerifyResult"]
+def _require_dpo(actor: Actor, what: str) -> None:
+    if not can_read_audit(actor):
+        reason = "Nur Datenschutzbeauftragte sehen das Protokoll."
+        record_denied(actor, AuditAction.READ, reason=reason, object_type=what)
+        raise AccessDenied(reason)
+
+
+def trail(*, actor: Actor, person_id: int | None = None, user_id: int | None = None,
+          username: str = "") -> QuerySet[AuditEvent]:
+    """The audit trail for the data-protection officer, per person and/or user, newest first.
+
+    Looking at it is itself audited (it shows who read whose data); anyone else is refused.
+    """
+    _require_dpo(actor, "audit")
+    qs = AuditEvent.objects.all()
+    if person_id is not None:
+        qs = qs.filter(person_id=person_id)
+    if user_id is not None:
+        qs = qs.filter(user_id=user_id)
+    if username:
+        qs = qs.filter(username=username)
+    record_read(actor, person_id=person_id, categories=[], object_type="audit",
+                detail={"user_id": user_id, "username": username})
+    return qs.order_by("-seq")
+
+
+def verify_for(*, actor: Actor) -> VerifyResult:
+    """`verify_chain()` on behalf of the data-protection officer (audited, with its result)."""
+    _require_dpo(actor, "audit_chain")
+    result = verify_chain()
+    record(actor, AuditAction.READ, object_type="audit_chain",
+           detail={"ok": result.ok, "checked": result.checked, "problems": len(result.problems)})
+    return result
+
+
+__all__ = ["AuditAction", "Outcome", "record", "record_denied", "record_read", "trail", "verify_chain", "verify_for",
+           "VerifyResult"]

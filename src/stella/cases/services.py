@@ -19,9 +19,17 @@ from django.utils import timezone
 from stella.agencies.models import Agency
 from stella.audit import service as audit
 from stella.audit.models import AuditAction, AuditEvent
-from stella.authz.policy import CASE_ROLES, Action, Category, Decision, FileContext, can_read_audit, decide
+from stella.authz.policy import (
+    CASE_ROLES,
+    Action,
+    Category,
+    Decision,
+    FileContext,
+    can_read_audit,
+    decide,
+)
 from stella.cases import sections
-from stella.cases.access import access_case_file, access_person, check, today
+from stella.cases.access import access_case_file, access_person, check, my_files, today
 from stella.cases.models import (
     Attachment,
     CaseFile,
@@ -101,6 +109,12 @@ def timeline(*, actor: Actor, person_id: int, categories: Iterable[Category] | N
             .select_related("author", "agency", "corrects").prefetch_related("attachments", "corrections"))
 
 
+def my_cases(*, actor: Actor) -> QuerySet[Person]:
+    """'Meine Fälle': files the actor's agency takes part in; listing base identities is an audited read."""
+    audit.record_read(actor, person_id=None, categories=[Category.IDENTITY], object_type="my_cases")
+    return my_files(actor)
+
+
 def _validate_upload(upload: Upload, key: str) -> tuple[str, bytes]:
     if upload.size <= 0:
         raise InvalidInput({key: "Die Datei ist leer."})
@@ -173,13 +187,17 @@ def add_entry(*, actor: Actor, person_id: int, kind: str, category: str, title: 
 
 def correct_entry(*, actor: Actor, person_id: int, entry_id: int, title: str, text: str, reason: str) -> TimelineEntry:
     """A correction is a new entry that references the corrected one; the original stays."""
+    person, ctx = access_person(actor, person_id)
     original = TimelineEntry.objects.filter(pk=entry_id, case_file__person_id=person_id).first()
     if original is None:
         raise NotFound("Der Eintrag wurde nicht gefunden.")
+    # An entry of a category the actor may not read is answered like a missing one (no id probing).
+    check(actor, person_id, ctx, Action.READ, Category(original.category), hide=True)
     if not reason.strip():
         raise InvalidInput({"reason": "Bitte den Grund der Berichtigung angeben."})
     cat = _validate_entry(original.kind, original.category, title)
-    case_file, ctx = access_case_file(actor, person_id, Action.WRITE, cat)
+    check(actor, person_id, ctx, Action.WRITE, cat)
+    case_file = person.case_file
     with transaction.atomic():
         entry = TimelineEntry.objects.create(
             case_file=case_file, kind=original.kind, category=cat, title=title.strip(),
@@ -308,6 +326,13 @@ def participations(person: Person) -> QuerySet[Participation]:
     return Participation.objects.filter(case_file__person=person).select_related("agency")
 
 
+def file_participations(*, actor: Actor, person_id: int) -> QuerySet[Participation]:
+    """Which agencies take part in the file: anyone who may find the person sees it (audited read)."""
+    person, _ = access_person(actor, person_id)
+    audit.record_read(actor, person_id=person_id, categories=[], object_type="participations")
+    return participations(person)
+
+
 def export_person(*, actor: Actor, person_id: int) -> dict[str, Any]:
     """GDPR Art. 15: all data of the person and its access log, for the data-protection officer."""
     if not can_read_audit(actor):
@@ -333,8 +358,8 @@ def export_person(*, actor: Actor, person_id: int) -> dict[str, Any]:
 
 __all__ = [
     "FileOverview", "SectionAccess", "Upload", "add_entry", "add_participation", "attachment_path", "consents",
-    "correct_entry", "entry_attachment", "export_person", "open_file", "participations", "read_section",
-    "record_consent", "revoke_consent", "timeline",
+    "correct_entry", "entry_attachment", "export_person", "file_participations", "open_file", "participations",
+    "read_section", "record_consent", "revoke_consent", "timeline",
 ]
 
 

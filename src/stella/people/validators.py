@@ -47,8 +47,10 @@ def validate_identifier(kind: str, value: str) -> str:
     return norm
 
 
-#: ISO 3166 alpha-3 codes plus the ICAO codes for stateless (XXA) and unknown (XXX).
-SPECIAL_COUNTRIES = {"XXA": "staatenlos", "XXB": "Flüchtling (Genfer Konvention)", "XXX": "ungeklärt"}
+#: ISO 3166 alpha-3 codes plus the ICAO codes for stateless (XXA) and unknown (XXX), and XKX for Kosovo
+#: (not in ISO 3166; the user-assigned code the EU uses), a main origin country of 2015.
+SPECIAL_COUNTRIES = {"XXA": "staatenlos", "XXB": "Flüchtling (Genfer Konvention)", "XXX": "ungeklärt",
+                     "XKX": "Kosovo"}
 
 
 def validate_country(code: str) -> str:

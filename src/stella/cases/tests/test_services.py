@@ -193,3 +193,16 @@ def test_export_for_the_data_protection_officer_only(setup, make_user):
     assert AuditEvent.objects.filter(action="export", username=dpo.username).exists()
     with pytest.raises(NotFound):
         files.export_person(actor=Actor.for_user(lra), person_id=person.pk)
+
+
+def test_correcting_an_unreadable_entry_looks_like_a_missing_one(setup, make_user):
+    lra, person = setup
+    entry = files.add_entry(actor=Actor.for_user(lra), person_id=person.pk, kind="note", category="health",
+                            title="Attest")
+    abh = make_user("ABH", "caseworker")
+    files.add_participation(actor=Actor.for_user(abh), person_id=person.pk, role="contributing",
+                            legal_basis="§71 AufenthG")
+    for entry_id in (entry.pk, 999999):
+        with pytest.raises(NotFound):
+            files.correct_entry(actor=Actor.for_user(abh), person_id=person.pk, entry_id=entry_id, title="x",
+                                text="y", reason="z")

@@ -16,6 +16,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         # Settings are read at import time, so the check runs in a child process with production flags.
         env = {**os.environ, "STELLA_PRODUCTION": "1", "STELLA_DEBUG": "0"}
+        env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # a test-only switch; production never sets it
         code = (
             "import django, sys; from django.core.management import call_command;"
             "django.setup(); call_command('check', deploy=True, fail_level='WARNING')"
