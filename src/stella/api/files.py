@@ -85,6 +85,15 @@ def attachment(request: HttpRequest, person_id: int, attachment_id: int) -> File
                         as_attachment=True, filename=att.filename)
 
 
+@router.get("/{int:person_id}/consents/{int:consent_id}/form", summary="Einwilligungsformular herunterladen",
+            openapi_extra={"responses": {200: {
+                "description": "Der Scan", "content": {t: {} for t in cases.ATTACHMENT_SIGNATURES}}}})
+def consent_form(request: HttpRequest, person_id: int, consent_id: int) -> FileResponse:
+    att = cases.consent_form(actor=actor(request), person_id=person_id, consent_id=consent_id)
+    return FileResponse(cases.attachment_path(att).open("rb"), content_type=att.content_type,
+                        as_attachment=True, filename=att.filename)
+
+
 # --- consents and participations ------------------------------------------------------------------
 
 def _agency_ids(codes: list[str], field: str) -> list[int]:

@@ -300,6 +300,21 @@ def consents(*, actor: Actor, person_id: int) -> QuerySet[Consent]:
     return Consent.objects.filter(case_file__person=person).prefetch_related("agencies")
 
 
+def consent_form(*, actor: Actor, person_id: int, consent_id: int) -> Attachment:
+    """The scanned consent form, for agencies taking part in the file (audited read); otherwise NotFound."""
+    person, ctx = access_person(actor, person_id)
+    consent = Consent.objects.select_related("form").filter(pk=consent_id, case_file__person=person).first()
+    if consent is None or consent.form is None:
+        raise NotFound("Das Formular wurde nicht gefunden.")
+    if not actor.roles.intersection(CASE_ROLES) or ctx.participation is None:
+        audit.record_denied(actor, AuditAction.READ, person_id=person_id, object_type="consent_form",
+                            object_id=consent.pk, reason="Nur beteiligte Behörden sehen Einwilligungsformulare.")
+        raise NotFound("Das Formular wurde nicht gefunden.")
+    audit.record_read(actor, person_id=person_id, categories=consent.categories, object_type="consent_form",
+                      object_id=consent.pk)
+    return consent.form
+
+
 def add_participation(*, actor: Actor, person_id: int, role: str, legal_basis: str,
                       since: date | None = None) -> Participation:
     """The actor's agency joins the file on a legal basis (e.g. §50 SGB II), as lead or contributing."""
@@ -358,7 +373,7 @@ def export_person(*, actor: Actor, person_id: int) -> dict[str, Any]:
 
 __all__ = [
     "FileOverview", "SectionAccess", "Upload", "add_entry", "add_participation", "attachment_path", "consents",
-    "correct_entry", "entry_attachment", "export_person", "file_participations", "open_file", "participations",
+    "consent_form", "correct_entry", "entry_attachment", "export_person", "file_participations", "open_file", "participations",
     "read_section", "record_consent", "revoke_consent", "timeline",
 ]
 

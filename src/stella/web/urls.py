@@ -19,6 +19,7 @@ web_patterns = [
     path("personen/<int:pk>/vermerk/neu/", files.add_entry, name="entry_add"),
     path("personen/<int:pk>/vermerk/<int:entry_id>/berichtigen/", files.correct_entry, name="entry_correct"),
     path("personen/<int:pk>/anhang/<int:attachment_id>/", files.attachment, name="attachment"),
+    path("personen/<int:pk>/einwilligungen/<int:consent_id>/formular/", files.consent_form, name="consent_form"),
     path("personen/<int:pk>/stammdaten/", files.edit_person, name="person_edit"),
     path("personen/<int:pk>/einwilligungen/", files.consent_list, name="consents"),
     path("personen/<int:pk>/einwilligungen/neu/", files.consent_add, name="consent_add"),

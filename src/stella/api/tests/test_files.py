@@ -237,3 +237,19 @@ def test_kurstraeger_cannot_join_a_file_it_cannot_find(make_user, person, as_use
     kt = as_user(make_user("KT", "caseworker"))
     problem(kt.post(f"/persons/{person.pk}/participations", {"role": "contributing", "legal_basis": "§8 IntV"}), 404)
     problem(kt.get(f"/persons/{person.pk}/participations"), 404)
+
+
+def test_consent_form_download_for_participants_only(jc, person, as_user, make_user):
+    import io
+    from datetime import date
+
+    from stella.cases.services import Upload, record_consent
+    from stella.core.actor import Actor
+
+    consent = record_consent(actor=Actor.for_user(jc), person_id=person.pk, categories=["health"],
+                             agency_ids=[jc.agency_id], purpose="Test", valid_from=date.today(),
+                             form=Upload("scan.pdf", io.BytesIO(PDF), len(PDF)))
+    response = as_user(jc).get(f"/persons/{person.pk}/consents/{consent.pk}/form")
+    assert response.status_code == 200 and b"".join(response.streaming_content) == PDF
+    problem(as_user(make_user("LRA", "caseworker")).get(f"/persons/{person.pk}/consents/{consent.pk}/form"), 404)
+    problem(as_user(jc).get(f"/persons/{person.pk}/consents/999999/form"), 404)

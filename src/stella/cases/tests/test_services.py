@@ -206,3 +206,16 @@ def test_correcting_an_unreadable_entry_looks_like_a_missing_one(setup, make_use
         with pytest.raises(NotFound):
             files.correct_entry(actor=Actor.for_user(abh), person_id=person.pk, entry_id=entry_id, title="x",
                                 text="y", reason="z")
+
+
+def test_consent_form_is_served_to_participants_only(setup, make_user):
+    lra, person = setup
+    consent = files.record_consent(actor=Actor.for_user(lra), person_id=person.pk, categories=["health"],
+                                   agency_ids=[lra.agency_id], purpose="Test", valid_from=date.today(),
+                                   form=upload(name="einwilligung.pdf"))
+    att = files.consent_form(actor=Actor.for_user(lra), person_id=person.pk, consent_id=consent.pk)
+    assert files.attachment_path(att).read_bytes() == PDF
+    jc = make_user("JC", "caseworker")
+    with pytest.raises(NotFound):
+        files.consent_form(actor=Actor.for_user(jc), person_id=person.pk, consent_id=consent.pk)
+    assert AuditEvent.objects.filter(object_type="consent_form", outcome="denied", username=jc.username).exists()

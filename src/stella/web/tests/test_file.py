@@ -374,6 +374,10 @@ def test_record_and_revoke_consent(login, make_user, jc, person, district) -> No
     html = c.get(f"/personen/{person.pk}/einwilligungen/").content.decode()
     assert "Anmeldung zum Integrationskurs" in html and "gültig" in html and "einwilligung.pdf" in html
     assert problems(html) == []
+    form_url = f"/personen/{person.pk}/einwilligungen/{consent.pk}/formular/"
+    assert form_url in html
+    download = c.get(form_url)
+    assert download.status_code == 200 and b"".join(download.streaming_content) == PDF
     # With the consent the course provider finds the person and reads the released sections only.
     k = login(kt)
     assert k.get(f"/personen/{person.pk}/bereich/competences/").status_code == 200

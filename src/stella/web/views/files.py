@@ -26,7 +26,7 @@ from stella.authz.policy import LEGAL_BASIS, Action, Category, decide
 from stella.cases import sections
 from stella.cases import services as files
 from stella.cases.access import today as local_today
-from stella.cases.models import EntryKind
+from stella.cases.models import Attachment, EntryKind
 from stella.cases.services import FileOverview, Upload
 from stella.core.actor import Actor
 from stella.core.errors import AccessDenied, Conflict, InvalidInput, NotFound
@@ -236,6 +236,19 @@ def attachment(request: HttpRequest, pk: int, attachment_id: int) -> FileRespons
         att = files.entry_attachment(actor=actor, person_id=pk, attachment_id=attachment_id)
     except NotFound as exc:
         raise not_found(exc) from exc
+    return _download(att)
+
+
+@login_required
+def consent_form(request: HttpRequest, pk: int, consent_id: int) -> FileResponse:
+    try:
+        att = files.consent_form(actor=actor_of(request), person_id=pk, consent_id=consent_id)
+    except NotFound as exc:
+        raise not_found(exc) from exc
+    return _download(att)
+
+
+def _download(att: Attachment) -> FileResponse:
     path = files.attachment_path(att)
     if not path.exists():
         raise Http404(_("Die Datei des Anhangs fehlt in der Ablage."))
