@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Stella benchmark (make bench): p50/p95 of opening a file, name search and adding a note on a
+# PostgreSQL database with BENCH_PERSONS persons, each against its bare-SQL floor. See docs/benchmarks.md.
+#
+#   BENCH_PERSONS       persons in the database (default 1000000; added with `stella demo` if fewer)
+#   BENCH_DATABASE_URL  default postgres://postgres@127.0.0.1:5432/stella_bench (created if missing)
+#   BENCH_SAMPLES       measurements per operation (default 200)
+# Extra arguments go to `python -m bench` (e.g. --no-fill, --samples 50).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+export BENCH_PERSONS=${BENCH_PERSONS:-1000000}
+export BENCH_DATABASE_URL=${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/stella_bench}
+export STELLA_DATABASE_URL=$BENCH_DATABASE_URL
+export STELLA_VAR_DIR=${STELLA_VAR_DIR:-$PWD/var/bench}
+export STELLA_DEBUG=0              # measure with production settings (no query log)
+export STELLA_LOG_LEVEL=${STELLA_LOG_LEVEL:-ERROR}
+export STELLA_ALLOWED_HOSTS=localhost
+mkdir -p "$STELLA_VAR_DIR"
+
+"$BIN/python" - "$BENCH_DATABASE_URL" <<'PY' || { echo "PostgreSQL unter $BENCH_DATABASE_URL ist nicht erreichbar (127.0.0.1:5432, trust auth)."; exit 1; }
+import sys, psycopg
+from urllib.parse import urlsplit, urlunsplit
+parts = urlsplit(sys.argv[1].replace("postgres://", "postgresql://", 1))
+psycopg.connect(urlunsplit(parts._replace(path="/postgres")), connect_timeout=3).close()
+PY
+
+exec "$BIN/python" -m bench "$@"
