@@ -52,7 +52,8 @@ def search(request: HttpRequest, filters: Query[PersonSearch]) -> Any:
     find (Kursträger: only persons in their courses). Hits show the base identity only; audited."""
     qs = people.search_persons(actor(request), name=filters.name, birth_date=filters.birth_date,
                                identifier=filters.identifier)
-    return paginate(qs.prefetch_related("names", "nationalities"), filters, base_identity)
+    return paginate(qs.prefetch_related("names", "nationalities"), filters, base_identity,
+                    count_cap=people.SEARCH_COUNT_CAP)
 
 
 @router.get("/similar", response=list[PersonOut], summary="Mögliche Doppelerfassungen")

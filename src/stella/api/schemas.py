@@ -66,17 +66,22 @@ class PageQuery(Schema):
 
 
 class Page(Schema, Generic[T]):
-    """One page of a list; `count` is the total over all pages."""
+    """One page of a list; `count` is the total over all pages (a lower bound when `count_exact` is false)."""
 
     count: int
+    count_exact: bool = True
     limit: int
     offset: int
     items: list[T]
 
 
-def paginate(qs: QuerySet[M], page: PageQuery, render: Callable[[M], Any]) -> dict[str, Any]:
+def paginate(qs: QuerySet[M], page: PageQuery, render: Callable[[M], Any], *,
+             count_cap: int | None = None) -> dict[str, Any]:
+    """One page; with `count_cap`, counting stops there (see people.services.SEARCH_COUNT_CAP)."""
     items: Iterable[M] = qs[page.offset:page.offset + page.limit]
-    return {"count": qs.count(), "limit": page.limit, "offset": page.offset, "items": [render(x) for x in items]}
+    count, exact = people.capped_count(qs, count_cap) if count_cap else (qs.count(), True)
+    return {"count": count, "count_exact": exact, "limit": page.limit, "offset": page.offset,
+            "items": [render(x) for x in items]}
 
 
 # --- persons: input ---------------------------------------------------------------------------------

@@ -48,6 +48,16 @@ from stella.people.models import (
 from stella.people.names import detect_script, name_keys
 
 EARLIEST_BIRTH = date(1900, 1, 1)
+#: Search results are counted only up to this many: an exact count of "Mohammed" among a million
+#: persons costs more than the whole page of results, and nobody pages through a thousand hits.
+SEARCH_COUNT_CAP = 1000
+
+
+def capped_count(qs: QuerySet[Any], cap: int | None = None) -> tuple[int, bool]:
+    """(count, exact): the number of rows, or (cap, False) when there are more than `cap`."""
+    cap = SEARCH_COUNT_CAP if cap is None else cap
+    n = qs[: cap + 1].count()
+    return (n, True) if n <= cap else (cap, False)
 
 
 @dataclass

@@ -280,3 +280,14 @@ def test_kurstraeger_finds_only_its_participants(make_user, person, as_user):
                                  role="contributing", since=date(2024, 1, 1), legal_basis="§8 IntV")
     assert client.get("/persons", name="Al-Hassan").json()["count"] == 1
     assert client.get(f"/persons/{person.pk}").status_code == 200
+
+
+def test_search_count_is_a_lower_bound_beyond_the_cap(make_user, as_user, monkeypatch):
+    from stella.people import services as people
+
+    jc = make_user("JC", "caseworker")
+    for given in ("Amal", "Sami", "Karim"):
+        register(jc, given=given)
+    monkeypatch.setattr(people, "SEARCH_COUNT_CAP", 2)
+    body = as_user(jc).get("/persons?name=Hassan&limit=1").json()
+    assert (body["count"], body["count_exact"], len(body["items"])) == (2, False, 1)

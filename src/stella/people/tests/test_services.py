@@ -226,3 +226,13 @@ def test_household_needs_write_access_to_every_member(clerk, make_user):
     jc = make_user("JC", "caseworker")
     with pytest.raises(AccessDenied):
         create_household(actor=Actor.for_user(jc), members=[MemberIn(person.pk, "head")])
+
+
+def test_search_counts_are_capped(clerk):
+    from stella.people.services import capped_count
+
+    for given in ("Amal", "Sami", "Karim"):
+        register(clerk, given=given)
+    hits = search_persons(Actor.for_user(clerk), name="Hassan")
+    assert capped_count(hits, cap=5) == (3, True)
+    assert capped_count(hits, cap=2) == (2, False)

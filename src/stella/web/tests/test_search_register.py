@@ -226,3 +226,13 @@ def test_register_refused_without_permission(login, make_user, kind, role) -> No
     assert r.status_code == 403
     assert "Kein Zugriff:" in r.content.decode()
     assert Person.objects.count() == 0
+
+
+def test_search_says_more_than_the_cap(login, jc, person, monkeypatch) -> None:
+    from stella.people import services as people
+
+    for given in ("Amal", "Sami"):
+        register(jc, given=given)
+    monkeypatch.setattr(people, "SEARCH_COUNT_CAP", 2)
+    html = login(jc).get("/suche/", {"name": "Hassan"}).content.decode()
+    assert "Mehr als 2 Treffer" in html

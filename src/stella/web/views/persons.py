@@ -8,16 +8,26 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
 from stella.authz.policy import can_create_person
 from stella.core.errors import AccessDenied, InvalidInput
 from stella.people.names import name_keys
-from stella.people.services import register_person, search_persons, similar_persons
+from stella.people.services import capped_count, register_person, search_persons, similar_persons
 from stella.web.forms import RegisterForm, SearchForm
 from stella.web.views.common import actor_of, case_role_required, refuse
 
 PAGE_SIZE = 25
+
+
+class CappedPaginator(Paginator):
+    """Counts at most SEARCH_COUNT_CAP hits; `exact` tells the template to say "more than"."""
+
+    @cached_property
+    def count(self) -> int:
+        n, self.exact = capped_count(self.object_list)
+        return n
 
 
 @case_role_required
@@ -35,7 +45,7 @@ def search(request: HttpRequest) -> HttpResponse:
             form.apply_service_errors(exc)
         else:
             results = results.prefetch_related("names", "nationalities")
-            page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("seite"))
+            page = CappedPaginator(results, PAGE_SIZE).get_page(request.GET.get("seite"))
     query = request.GET.copy()
     query.pop("seite", None)
     return render(request, "web/search.html", {
