@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "stella.audit",
     "stella.people",
     "stella.cases",
+    "stella.rules",
     "stella.api",
     "stella.web",
     "stella.demo",
