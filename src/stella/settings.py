@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "stella.people",
     "stella.cases",
     "stella.rules",
+    "stella.journey",
     "stella.api",
     "stella.web",
     "stella.demo",

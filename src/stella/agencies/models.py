@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.db import models
 
 
@@ -73,3 +75,50 @@ class Agency(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Municipality(models.Model):
+    """A Gemeinde in a Landkreis; the unit the responsibility table is written for."""
+
+    name = models.CharField("Name", max_length=120)
+    landkreis = models.ForeignKey(Region, verbose_name="Landkreis", on_delete=models.PROTECT,
+                                  related_name="municipalities", limit_choices_to={"kind": RegionKind.LANDKREIS})
+
+    class Meta:
+        verbose_name = "Gemeinde"
+        verbose_name_plural = "Gemeinden"
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["landkreis", "name"], name="unique_municipality")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Function(models.TextChoices):
+    """What an agency is responsible for; leads are decided per function."""
+
+    BENEFITS_ASYLBLG = "benefits_asylblg", "Leistungen nach AsylbLG"
+    BENEFITS_SGB2 = "benefits_sgb2", "Leistungen nach SGB II"
+    LABOUR_SGB3 = "labour_sgb3", "Arbeitsmarktintegration (SGB III)"
+    LABOUR_SGB2 = "labour_sgb2", "Arbeitsmarktintegration (SGB II)"
+    ACCOMMODATION_VU = "accommodation_vu", "vorläufige Unterbringung"
+    ACCOMMODATION_AU = "accommodation_au", "Anschlussunterbringung"
+    RESIDENCE = "residence", "Aufenthaltsrecht (Ausländerbehörde)"
+
+
+class Responsibility(models.Model):
+    """Which agency serves a municipality for a function (the regional responsibility table), dated."""
+
+    municipality = models.ForeignKey(Municipality, verbose_name="Gemeinde", on_delete=models.PROTECT,
+                                     related_name="responsibilities")
+    function = models.CharField("Aufgabe", max_length=20, choices=Function.choices)
+    agency = models.ForeignKey(Agency, verbose_name="Behörde", on_delete=models.PROTECT,
+                               related_name="responsibilities")
+    valid_from = models.DateField("gültig ab", default=date(2013, 1, 1))
+    valid_until = models.DateField("gültig bis", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "Zuständigkeit"
+        verbose_name_plural = "Zuständigkeiten"
+        ordering = ["municipality__name", "function", "valid_from"]
+        indexes = [models.Index(fields=["municipality", "function"])]

@@ -8,7 +8,16 @@ from django.db import transaction
 
 from stella.accounts.models import User
 from stella.accounts.services import create_user
-from stella.agencies.models import Agency, AgencyKind, Region, RegionKind, Role
+from stella.agencies.models import (
+    Agency,
+    AgencyKind,
+    Function,
+    Municipality,
+    Region,
+    RegionKind,
+    Responsibility,
+    Role,
+)
 from stella.core.actor import Actor
 from stella.demo.catalog import BEZIRKE, DISTRICTS, STAFF_FIRST, STAFF_LAST
 
@@ -74,7 +83,31 @@ def ensure_agencies() -> dict[str, Agency]:
             agencies[s.code], _ = Agency.objects.get_or_create(
                 code=s.code, defaults={"kind": s.kind, "name": s.name, "landkreis": regions[s.landkreis],
                                        "agenturbezirk": regions[s.bezirk]})
+        ensure_responsibilities(regions, agencies)
     return agencies
+
+
+def ensure_responsibilities(regions: dict[str, Region], agencies: dict[str, Agency]) -> None:
+    """The regional responsibility table: which agency serves each municipality for each function.
+
+    Landratsamt: AsylbLG and provisional accommodation; Ausländerbehörde: residence; Jobcenter: SGB II;
+    Agentur für Arbeit: SGB III; the city: follow-up accommodation in its own municipality (elsewhere the
+    Gemeinde itself, which has no agency in the pilot).
+    """
+    for d in DISTRICTS:
+        per_function = {
+            Function.BENEFITS_ASYLBLG: f"LRA-{d.code}", Function.ACCOMMODATION_VU: f"LRA-{d.code}",
+            Function.RESIDENCE: f"ABH-{d.code}", Function.BENEFITS_SGB2: f"JC-{d.code}",
+            Function.LABOUR_SGB2: f"JC-{d.code}", Function.LABOUR_SGB3: agency_code(AgencyKind.AA, d.code),
+        }
+        for name, _postcodes, _weight in d.municipalities:
+            municipality, _ = Municipality.objects.get_or_create(landkreis=regions[f"LK-{d.code}"], name=name)
+            functions = dict(per_function)
+            if name == d.city_municipality:
+                functions[Function.ACCOMMODATION_AU] = f"STADT-{d.code}"
+            for function, code in functions.items():
+                Responsibility.objects.get_or_create(municipality=municipality, function=function,
+                                                     defaults={"agency": agencies[code]})
 
 
 def demo_username(kind: str, role: str, district: str = HOME_DISTRICT) -> str:

@@ -66,3 +66,17 @@ def register(user: User, family: str = "Al-Hassan", given: str = "Mohammed", bir
 
 
 __all__ = ["PASSWORD", "AgencyFactory", "IdentifierIn", "RegionFactory", "make_district", "make_user", "register"]
+
+
+def make_municipality(district: dict[str, Agency], name: str = "Ludwigsburg"):
+    """A municipality of the district's Landkreis with the usual responsibility table."""
+    from stella.agencies.models import Function, Municipality, Responsibility
+
+    municipality, _ = Municipality.objects.get_or_create(name=name, landkreis=district["JC"].landkreis)
+    table = {Function.BENEFITS_ASYLBLG: "LRA", Function.ACCOMMODATION_VU: "LRA", Function.RESIDENCE: "ABH",
+             Function.BENEFITS_SGB2: "JC", Function.LABOUR_SGB2: "JC", Function.LABOUR_SGB3: "AA",
+             Function.ACCOMMODATION_AU: "STADT"}
+    for function, kind in table.items():
+        Responsibility.objects.get_or_create(municipality=municipality, function=function,
+                                             defaults={"agency": district[kind]})
+    return municipality
