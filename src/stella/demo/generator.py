@@ -68,6 +68,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "cases.Consent": ("id", "case_file_id", "categories", "purpose", "valid_from", "valid_until", "form_id",
                       "recorded_at", "recorded_by_id", "revoked_at", "revoked_by_id", "revocation_note"),
     "cases.Consent_agencies": ("consent_id", "agency_id"),
+    "journey.StatusEvent": ("person_id", "kind", "effective_date", "outcome", "note", "voids", "agency_id",
+                            "recorded_at"),
 }
 #: Tables whose ids the generator assigns (they are referenced by other rows).
 ID_TABLES = ("people.Person", "people.Household", "cases.CaseFile", "cases.Consent")
@@ -432,6 +434,7 @@ class Generator:
         in_ea = vu_start > self.today
         # Lead moves to the Jobcenter when a title is granted (the month after the decision).
         jc_since: date | None = None
+        final: date | None = None
         if status in ("protected", "bleiberecht") and decided:
             final = decided + timedelta(days=14 + int(rng.random() * 30))
             jc_since = (final.replace(day=1) + timedelta(days=32)).replace(day=1)
@@ -492,6 +495,7 @@ class Generator:
             if i == 0 and head_bg:
                 rows.add("people.Identifier", (pid, "bg_nummer", head_bg, self.agencies[f"JC-{d.code}"], created))
             self._documents(rng, rows, o, d, pid, m, status, basis, arrival, vu_start, decided, in_ea, created)
+            self._status_events(rows, pid, o, status, basis, max(arrival, m.birth), decided, final, lra_id, created)
             if household_id is not None:
                 rel = {"head": "head", "partner": "partner", "child": "child"}[m.role]
                 rows.add("people.HouseholdMember", (household_id, pid, rel, max(arrival, m.birth), None))
@@ -652,6 +656,34 @@ class Generator:
                 max(issued, m.birth), max(issued, m.birth) + timedelta(days=365 * valid_years),
                 o.passport_issuer, "", created))
 
+    def _status_events(self, rows: Rows, pid: int, o: Origin, status: str, basis: str, arrival: date,
+                       decided: date | None, final: date | None, agency_id: int, created: datetime) -> None:
+        """The legal-status history behind the generated status (journey.status accepts every sequence)."""
+        events: list[tuple[str, date, str]] = [("einreise", arrival, "")]
+        if o.iso3 == "UKR":
+            events.append(("fiktion", arrival + timedelta(days=7), ""))
+            if status == "p24" and decided:
+                events.append(("ae_24", max(decided, arrival + timedelta(days=8)), ""))
+        else:
+            events += [("asylgesuch", arrival + timedelta(days=1), ""), ("gestattung", arrival + timedelta(days=30), "")]
+            if status in ("protected", "bleiberecht", "duldung") and decided:
+                decision_day = max(decided, arrival + timedelta(days=31))
+                if status == "bleiberecht":  # rejected and tolerated years before the §25b/§104c title
+                    decision_day = arrival + timedelta(days=200)
+                if status in ("duldung", "bleiberecht"):
+                    final_day = decision_day + timedelta(days=30)
+                    kind = "duldung_60c" if "60c" in basis else "duldung_60b" if "60b" in basis else "duldung_60a"
+                    events += [("bamf_entscheidung", decision_day, "abgelehnt"), ("rechtskraft", final_day, ""),
+                               (kind, final_day + timedelta(days=15), "")]
+                else:
+                    outcome, title = _OUTCOMES.get(basis, ("fluechtlingsschutz", "ae_25_2"))
+                    final_day = max(final or decision_day, decision_day + timedelta(days=1))
+                    events += [("bamf_entscheidung", decision_day, outcome), ("rechtskraft", final_day, ""),
+                               (title, final_day + timedelta(days=30), "")]
+        for kind, day, outcome in events:
+            if day <= self.today:
+                rows.add("journey.StatusEvent", (pid, kind, day, outcome, "", False, agency_id, created))
+
     def _participations(self, rng: random.Random, d: District, o: Origin, status: str, arrival: date,
                         vu_start: date, jc_since: date | None, decided: date | None, age: int,
                         addresses: Sequence[tuple[str, str, str, str, date, date | None]], birth: date) -> list[Part]:
@@ -745,6 +777,15 @@ class Generator:
                 recorded = min(occurred + timedelta(minutes=int(5 + rng.random() * 600)), self.now)
                 rows.add("cases.TimelineEntry", (fid, kind, cat, title, text, occurred, self._user(p.code, role),
                                                  self.agencies[p.code], None, recorded))
+
+
+#: Legal basis of the generated title → (BAMF outcome, residence-permit event).
+_OUTCOMES = {
+    "§25 Abs. 1 AufenthG": ("asylberechtigung", "ae_25_1"),
+    "§25 Abs. 2 S. 1 Alt. 1 AufenthG": ("fluechtlingsschutz", "ae_25_2"),
+    "§25 Abs. 2 S. 1 Alt. 2 AufenthG": ("subsidiaer", "ae_25_2"),
+    "§25 Abs. 3 AufenthG": ("abschiebungsverbot", "ae_25_3"),
+}
 
 
 def _title_months(basis: str, decided: date) -> int:

@@ -289,3 +289,14 @@ def test_generation_is_deterministic():
     person_ids = {r[0] for r in tables["people.Person"]}
     for label in ("people.PersonName", "people.NameKey", "people.Identifier", "cases.CaseFile"):
         assert {r[0] if label != "cases.CaseFile" else r[1] for r in tables[label]} <= person_ids
+
+
+def test_generated_status_histories_are_possible(generated):
+    """Every generated history replays through the transition table, on any date."""
+    from stella.journey.models import StatusEvent
+    from stella.journey.services import situation_on
+    from stella.journey.status import State
+
+    assert StatusEvent.objects.exists()
+    states = {situation_on(p.pk, TODAY).state for p in generated}  # raises on an impossible history
+    assert State.NONE not in states and State.RESIDENCE_PERMIT in states and len(states) >= 3
