@@ -11,7 +11,7 @@ from typing import Any
 from django.http import Http404, HttpRequest
 from ninja import NinjaAPI, Schema
 
-from stella.api import audit, auth, docs, errors, files, me, persons, users
+from stella.api import audit, auth, docs, errors, files, journey, me, persons, rules, users
 
 DESCRIPTION = """\
 Die gemeinsame Fallakte über HTTP: dieselben Regeln, dieselbe Protokollierung wie in der Oberfläche.
@@ -47,6 +47,9 @@ api.add_router("/auth", auth.router)
 api.add_router("/me", me.router)
 api.add_router("/persons", persons.router)
 api.add_router("/persons", files.router)
+api.add_router("/persons", journey.router)
+api.add_router("/persons", rules.persons_router)
+api.add_router("/rules", rules.rules_router)
 api.add_router("", audit.router)
 api.add_router("/users", users.router)
 api.add_router("", docs.router)

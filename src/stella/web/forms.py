@@ -22,6 +22,7 @@ from stella.audit.models import AuditAction, Outcome
 from stella.authz.policy import Category
 from stella.cases.models import EntryKind, ParticipationRole
 from stella.core.errors import InvalidInput
+from stella.journey.assessment import GROUND_LABELS, HOUSEHOLD_LABELS, STATUS_LABELS, Overrides
 from stella.people.models import (
     AccommodationType,
     ContactKind,
@@ -620,6 +621,69 @@ class ParticipationForm(StellaForm):
         super().__init__(*args, **kwargs)
         self.fields["role"].choices = _choices(ParticipationRole)
         self.fields["role"].initial = ParticipationRole.CONTRIBUTING
+
+
+def _yes_no_field(label: Any, help_text: Any = "") -> forms.TypedChoiceField:
+    """Yes, no, or (empty) "as in the file": three states, because "no" is an answer and not a default."""
+    return forms.TypedChoiceField(label=label, required=False, help_text=help_text, empty_value=None,
+                                  coerce=lambda value: value == "ja",
+                                  choices=[("", _("– aus der Akte –")), ("ja", _("ja")), ("nein", _("nein"))])
+
+
+def _optional_date(label: Any) -> GermanDateField:
+    return GermanDateField(label=label, required=False, help_text=_("TT.MM.JJJJ; leer = aus der Akte"))
+
+
+class AssessmentForm(StellaForm):
+    """Stichtag and the caseworker's own inputs for the Rechtliche Einschätzung.
+
+    Sent with GET: the assessment is a read, and a page with a date and inputs in its address can be
+    bookmarked or sent to a colleague. Nothing entered here is stored.
+    """
+
+    stichtag = GermanDateField(label=_("Stichtag"), required=False, help_text=_("TT.MM.JJJJ; leer = heute"))
+    status = forms.ChoiceField(label=_("Aufenthaltsstatus"), required=False, choices=())
+    nationality = forms.ChoiceField(label=_("Staatsangehörigkeit"), required=False, choices=())
+    entry_date = _optional_date(_("Einreisedatum"))
+    asylum_request_date = _optional_date(_("Datum des Asylgesuchs"))
+    duldung_since = _optional_date(_("Beginn der Duldung"))
+    lives_in_reception_centre = _yes_no_field(_("Wohnpflicht in der Aufnahmeeinrichtung"))
+    household = forms.ChoiceField(label=_("Haushaltssituation"), required=False, choices=())
+    duldung_grounds = forms.MultipleChoiceField(
+        label=_("Gründe für ein Arbeitsverbot mit Duldung"), required=False, choices=(),
+        widget=forms.CheckboxSelectMultiple, help_text=_("Nur ankreuzen, was die Ausländerbehörde festgestellt hat."))
+    identity_clarified = _yes_no_field(_("Identität geklärt"))
+    labour_market_close = _yes_no_field(
+        _("Arbeitsmarktnähe"), _("Arbeit- oder ausbildungsuchend gemeldet, beschäftigt oder in Ausbildung "
+                                 "(Integrationskurs, Erweiterung 2019)."))
+    analogue_since = _optional_date(_("Beginn der Analogleistungen"))
+    decision_final_date = _optional_date(_("Datum der Bestandskraft der Anerkennung"))
+    #: service error key → field (the service names the reference date as the rules do)
+    error_map = {"reference_date": "stichtag"}
+
+    OVERRIDES = ("status", "nationality", "entry_date", "asylum_request_date", "duldung_since",
+                 "lives_in_reception_centre", "household", "duldung_grounds", "identity_clarified",
+                 "labour_market_close", "analogue_since", "decision_final_date")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        keep = _("– aus der Akte –")
+        self.fields["status"].choices = [("", keep)] + [(k, tr(v)) for k, v in STATUS_LABELS.items()]
+        self.fields["nationality"].choices = country_choices(blank=str(keep))
+        self.fields["household"].choices = [("", keep)] + [(k, tr(v)) for k, v in HOUSEHOLD_LABELS.items()]
+        self.fields["duldung_grounds"].choices = [(k, tr(v)) for k, v in GROUND_LABELS.items()]
+
+    def override_fields(self) -> list[Any]:
+        return [self[name] for name in self.OVERRIDES]
+
+    def has_overrides(self) -> bool:
+        """Whether the "Angaben anpassen" part should open: something was entered there, or is wrong."""
+        if not self.is_bound:
+            return False
+        return any(self.data.get(name) for name in self.OVERRIDES) or any(name in self.errors for name in self.OVERRIDES)
+
+    def overrides(self) -> Overrides:
+        return Overrides.from_mapping({name: self.cleaned_data.get(name) for name in self.OVERRIDES})
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -42,6 +42,35 @@ DOMAIN_LABELS = [
     gettext_noop("Lesen"), gettext_noop("Suche"), gettext_noop("Anlegen"), gettext_noop("Ändern"), gettext_noop("Berichtigen"), gettext_noop("Widerrufen"), gettext_noop("Export"),
     gettext_noop("Anmeldung"), gettext_noop("Fehlgeschlagene Anmeldung"), gettext_noop("Abmeldung"), gettext_noop("API-Token"), gettext_noop("Verwaltung"),
     gettext_noop("erlaubt"), gettext_noop("verweigert"),
+    # rules.assessment (labels of statuses, households, Duldung grounds, activities, outcomes, questions, inputs)
+    gettext_noop("Duldung (§60a AufenthG)"), gettext_noop("Duldung für Personen mit ungeklärter Identität (§60b AufenthG)"),
+    gettext_noop("Aufenthaltserlaubnis §25 Abs. 1 AufenthG (Asylberechtigung)"),
+    gettext_noop("Aufenthaltserlaubnis §25 Abs. 2 AufenthG (Flüchtlingsschutz, subsidiärer Schutz)"),
+    gettext_noop("Aufenthaltserlaubnis §25 Abs. 3 AufenthG (Abschiebungsverbot)"),
+    gettext_noop("Aufenthaltserlaubnis §24 AufenthG (vorübergehender Schutz)"), gettext_noop("Fiktionsbescheinigung (Ukraine)"),
+    gettext_noop("alleinstehend im eigenen Haushalt"), gettext_noop("in Partnerschaft"), gettext_noop("im Haushalt der Eltern"),
+    gettext_noop("alleinstehend in einer Sammelunterkunft"),
+    gettext_noop("Einreise, um AsylbLG-Leistungen zu erhalten (§60a Abs. 6 S. 1 Nr. 1 AufenthG)"),
+    gettext_noop("Abschiebung aus selbst zu vertretenden Gründen unmöglich (§60a Abs. 6 S. 1 Nr. 2 AufenthG)"),
+    gettext_noop("sicherer Herkunftsstaat (§60a Abs. 6 S. 1 Nr. 3 AufenthG)"),
+    gettext_noop("konkrete Maßnahmen zur Aufenthaltsbeendigung stehen bevor (§60a Abs. 5b AufenthG)"),
+    gettext_noop("Beschäftigung"), gettext_noop("Berufsausbildung"), gettext_noop("Praktikum"), gettext_noop("Selbständigkeit"),
+    gettext_noop("Erwerbstätigkeit erlaubt, keine Erlaubnis nötig"), gettext_noop("Erlaubnis der Ausländerbehörde nötig"),
+    gettext_noop("Erlaubnis der Ausländerbehörde und Zustimmung der BA nötig"), gettext_noop("Nicht erlaubt"),
+    gettext_noop("AsylbLG §3 (Grundleistungen)"), gettext_noop("AsylbLG §2 (Analogleistungen)"), gettext_noop("SGB II (Bürgergeld)"),
+    gettext_noop("Anspruch auf Teilnahme"), gettext_noop("Zulassung möglich, soweit Plätze frei sind"), gettext_noop("Keine Zulassung"),
+    gettext_noop("Arbeitsmarktzugang"), gettext_noop("Rechtskreiswechsel"), gettext_noop("Integrationskurs"),
+    gettext_noop("Stichtag"), gettext_noop("Aufenthaltsstatus"), gettext_noop("Einreisedatum"), gettext_noop("Datum des Asylgesuchs"),
+    gettext_noop("Beginn der Duldung"), gettext_noop("Wohnpflicht in der Aufnahmeeinrichtung"),
+    gettext_noop("Beginn der Wohnpflicht in der Aufnahmeeinrichtung"), gettext_noop("Mit minderjährigen Kindern im Haushalt"),
+    gettext_noop("Alter"), gettext_noop("Haushaltssituation"), gettext_noop("Gründe für ein Arbeitsverbot mit Duldung"),
+    gettext_noop("Identität geklärt"), gettext_noop("Arbeitsmarktnähe"), gettext_noop("Beginn der Analogleistungen"),
+    gettext_noop("Datum der Bestandskraft der Anerkennung"), gettext_noop("ja"), gettext_noop("nein"), gettext_noop("nicht bekannt"),
+    # rules.benefits.STAGE_DE
+    gettext_noop("alleinstehende oder alleinerziehende erwachsene Person"),
+    gettext_noop("Erwachsene in Partnerschaft oder Alleinstehende in einer Sammelunterkunft"),
+    gettext_noop("Erwachsene unter 25 Jahren im Haushalt der Eltern"), gettext_noop("Jugendliche von 14 bis 17 Jahren"),
+    gettext_noop("Kinder von 6 bis 13 Jahren"), gettext_noop("Kinder bis 5 Jahre"),
 ]
 
 #: Messages raised by the policy and the services without a variable part.
@@ -127,6 +156,9 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"Unbekannte Behörde\(n\): (?P<value>.+)\."), gettext_noop("Unbekannte Behörde(n): %(value)s.")),
     (re.compile(r"Unbekannte Behörde „(?P<value>[^“]*)“\."), gettext_noop("Unbekannte Behörde „%(value)s“.")),
     (re.compile(r"Unbekannte Rolle\(n\): (?P<value>.+)\."), gettext_noop("Unbekannte Rolle(n): %(value)s.")),
+    # rules.assessment: one missing input (its label is translated too)
+    (re.compile(r"Für diese Einschätzung fehlt: (?P<label>[^,(]+)\."),
+     gettext_noop("Für diese Einschätzung fehlt: %(label)s.")),
 ]
 
 #: Help texts of identifier formats (validators.IDENTIFIER_FORMATS), used inside the pattern above.

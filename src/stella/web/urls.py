@@ -8,7 +8,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from stella.web.forms import LoginForm
-from stella.web.views import admin, dpo, files, home, persons
+from stella.web.views import admin, assessment, dpo, files, home, journey, persons
 
 web_patterns = [
     path("", home.home, name="home"),
@@ -26,6 +26,11 @@ web_patterns = [
     path("personen/<int:pk>/einwilligungen/<int:consent_id>/widerrufen/", files.consent_revoke,
          name="consent_revoke"),
     path("personen/<int:pk>/beteiligungen/", files.participation_list, name="participations"),
+    path("personen/<int:pk>/rechtliche-einschaetzung/", assessment.assessment, name="assessment"),
+    path("personen/<int:pk>/verlauf/", journey.journey_view, name="journey"),
+    path("personen/<int:pk>/verlauf/ereignis/", journey.add_status_event, name="status_add"),
+    path("personen/<int:pk>/verlauf/ereignis/<int:event_id>/berichtigen/", journey.correct_status_event,
+         name="status_correct"),
     path("personen/<int:pk>/<str:record>/neu/", files.add_record, name="record_add"),
     path("protokoll/", dpo.audit_log, name="audit"),
     path("protokoll/pruefen/", dpo.verify, name="audit_verify"),

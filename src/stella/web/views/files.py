@@ -79,10 +79,18 @@ def _frame(request: HttpRequest, overview: FileOverview, tab: str, **extra: Any)
     for s in overview.sections:
         tabs.append({"key": s.category.value, "label": tr(s.category.label), "allowed": s.decision.allowed,
                      "url": reverse("web:section", args=[pk, s.category.value])})
+    # The legal assessment draws on residence and benefits; locked only if neither may be read.
+    assessable = any(s.decision.allowed for s in overview.sections if s.category in (Category.RESIDENCE,
+                                                                                     Category.BENEFITS))
+    tabs.append({"key": "assessment", "label": _("Rechtliche Einschätzung"), "allowed": assessable,
+                 "url": reverse("web:assessment", args=[pk])})
     tabs += [
         {"key": "consents", "label": _("Einwilligungen"), "allowed": True, "url": reverse("web:consents", args=[pk])},
         {"key": "participations", "label": _("Beteiligungen"), "allowed": True,
          "url": reverse("web:participations", args=[pk])},
+        {"key": "journey", "label": _("Verlauf"), "allowed": decide(actor, Action.READ, Category.RESIDENCE,
+                                                                     overview.context).allowed,
+         "url": reverse("web:journey", args=[pk])},
     ]
     writable = [c for c in Category if _may_write(actor, overview, c)]
     context = {
