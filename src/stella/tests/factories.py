@@ -80,3 +80,15 @@ def make_municipality(district: dict[str, Agency], name: str = "Ludwigsburg"):
         Responsibility.objects.get_or_create(municipality=municipality, function=function,
                                              defaults={"agency": district[kind]})
     return municipality
+
+
+def register_housed(user: User, district: dict[str, Agency], municipality: str = "Ludwigsburg",
+                    accommodation: str = "vu", since: date = date(2015, 9, 20), **extra):
+    """A registered person living in a municipality with a responsibility table (journey tests)."""
+    from stella.people.services import AddressIn, add_address
+
+    make_municipality(district, municipality)
+    person = register(user, **extra)
+    add_address(actor=Actor.for_user(user), person_id=person.pk,
+                address=AddressIn(municipality, since, accommodation=accommodation))
+    return person

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 
 from stella.api.tests.conftest import fields, problem
-from stella.core.actor import Actor
 from stella.journey.models import StatusEvent
-from stella.people.services import AddressIn, add_address
-from stella.tests.factories import make_municipality, register
+from stella.tests.factories import register_housed
 
 
 @pytest.fixture
@@ -20,11 +16,7 @@ def lra(make_user):
 
 @pytest.fixture
 def person(lra, district):
-    make_municipality(district)
-    p = register(lra)
-    add_address(actor=Actor.for_user(lra), person_id=p.pk,
-                address=AddressIn("Ludwigsburg", date(2015, 9, 20), accommodation="vu"))
-    return p
+    return register_housed(lra, district)
 
 
 def test_history_and_journey(lra, person, as_user, district):

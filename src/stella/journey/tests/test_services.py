@@ -10,8 +10,7 @@ from stella.core.errors import AccessDenied, InvalidInput, NotFound
 from stella.journey import services as journey
 from stella.journey.models import StatusEvent
 from stella.journey.status import State
-from stella.people.services import AddressIn, add_address
-from stella.tests.factories import make_municipality, register
+from stella.tests.factories import register_housed
 
 
 @pytest.fixture
@@ -21,11 +20,7 @@ def lra(make_user):
 
 @pytest.fixture
 def person(lra, district):
-    make_municipality(district)
-    p = register(lra)
-    add_address(actor=Actor.for_user(lra), person_id=p.pk,
-                address=AddressIn("Ludwigsburg", date(2015, 9, 20), accommodation="vu"))
-    return p
+    return register_housed(lra, district)
 
 
 def record(user, person, kind, day, outcome=""):
