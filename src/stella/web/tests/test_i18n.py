@@ -72,3 +72,10 @@ def test_arabic_names_right_to_left_in_search_results(login, jc, person) -> None
     assert 'dir="rtl" lang="und-Arab"' in html and "الحسن، محمد" in html
     # Latin names are isolated too, so that mixed lists do not reorder.
     assert '<bdi class="name ">Al-Hassan, Mohammed</bdi>' in html
+
+
+def test_german_even_for_an_english_browser_until_the_user_switches(client) -> None:
+    page = client.get("/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "Anmelden" in page and 'lang="de"' in page
+    client.cookies["django_language"] = "en"
+    assert 'lang="en"' in client.get("/login/").content.decode()
