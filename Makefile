@@ -22,7 +22,8 @@ install: $(STAMP)
 run: install
 	$(BIN)/stella migrate --no-input
 	STELLA_DEBUG=$${STELLA_DEBUG:-1} $(BIN)/stella demo --if-empty
-	$(BIN)/stella serve --host 127.0.0.1 --port 8000
+	$(BIN)/stella db_worker --no-reload --verbosity 0 & trap 'kill $$!' EXIT INT TERM; \
+	  $(BIN)/stella serve --host 127.0.0.1 --port 8000
 
 ## test: lint, migrations check, the suite on SQLite and PostgreSQL, browser tests (CI=true: nothing skipped)
 test: install

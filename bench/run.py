@@ -344,6 +344,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--persons", type=int, default=int(os.environ.get("BENCH_PERSONS", "1000000")))
     parser.add_argument("--no-fill", action="store_true", help="die Datenbank nicht anlegen oder auffüllen")
     parser.add_argument("--output", type=Path, default=None, help="JSON-Ergebnis (Standard: bench/results/…)")
+    parser.add_argument("--handover", action="store_true",
+                        help="statt Akte/Suche/Vermerk die Sammelübergabe messen (bench/handover.py)")
+    parser.add_argument("--handover-persons", type=int, default=int(os.environ.get("BENCH_HANDOVER_PERSONS", "100000")),
+                        help="Personen der Sammelübergabe (Standard 100000)")
+    parser.add_argument("--handover-crash", type=int, default=20_000,
+                        help="Personen der Absturzprobe (Worker mit SIGKILL beenden; 0 = ohne)")
+    parser.add_argument("--handover-workers", type=int, default=2,
+                        help="Worker-Prozesse (stella db_worker) für die Sammelübergabe (Standard 2)")
     args = parser.parse_args(argv)
     url = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/stella_bench")
     os.environ["STELLA_DATABASE_URL"] = url
@@ -353,6 +361,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     from bench.prepare import prepare
 
+    if args.handover:
+        return _handover(url, args)
     if args.no_fill:
         import django
 
@@ -374,3 +384,17 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nErgebnis gespeichert: {out.relative_to(ROOT) if out.is_relative_to(ROOT) else out}")
     failed = [f for f in result["figures"] if f["errors"]]
     return 1 if failed else 0
+
+
+def _handover(url: str, args: argparse.Namespace) -> int:
+    """The bulk hand-over benchmark on its own cohort (the database only needs to exist and be migrated)."""
+    import django
+    from django.core.management import call_command
+
+    from bench.handover import main as handover_main
+    from bench.prepare import ensure_database
+
+    ensure_database(url)
+    django.setup()
+    call_command("migrate", verbosity=0, interactive=False)
+    return handover_main(args.handover_persons, args.handover_crash, args.output, args.handover_workers)

@@ -11,7 +11,22 @@ from typing import Any
 from django.http import Http404, HttpRequest
 from ninja import NinjaAPI, Schema
 
-from stella.api import audit, auth, docs, errors, files, journey, me, persons, rules, users
+from stella.api import (
+    appointments,
+    audit,
+    auth,
+    docs,
+    errors,
+    files,
+    handovers,
+    journey,
+    me,
+    notifications,
+    persons,
+    rules,
+    tasks,
+    users,
+)
 
 DESCRIPTION = """\
 Die gemeinsame Fallakte über HTTP: dieselben Regeln, dieselbe Protokollierung wie in der Oberfläche.
@@ -52,6 +67,10 @@ api.add_router("/persons", rules.persons_router)
 api.add_router("/rules", rules.rules_router)
 api.add_router("", audit.router)
 api.add_router("/users", users.router)
+api.add_router("/tasks", tasks.router)
+api.add_router("/appointments", appointments.router)
+api.add_router("/notifications", notifications.router)
+api.add_router("/handovers", handovers.router)
 api.add_router("", docs.router)
 
 

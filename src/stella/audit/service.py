@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -56,6 +57,66 @@ def record(
         head.last_seq, head.last_hash = event.seq, event.hash
         head.save(update_fields=["last_seq", "last_hash"])
     return event
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One event of `record_many()`: what `record()` takes besides the actor and the action."""
+
+    person_id: int | None = None
+    categories: tuple[str, ...] = ()
+    object_type: str = ""
+    object_id: object = ""
+    detail: dict[str, Any] | None = None
+    outcome: str = Outcome.ALLOWED
+    reason: str = ""
+
+
+def record_many(actor: Actor, action: str, entries: Iterable[Entry], *, purpose: str | None = None) -> int:
+    """Append many events of one actor and action in one insert, chained exactly like `record()`.
+
+    For set-based jobs (bulk hand-over): one event per person keeps every person's trail complete
+    without one round trip per event. Holds the chain head's lock until the caller's transaction ends.
+    """
+    batch = list(entries)
+    if not batch:
+        return 0
+    with transaction.atomic():
+        head, _ = AuditHead.objects.select_for_update().get_or_create(id=1)
+        now = timezone.now()
+        seq, prev = head.last_seq, head.last_hash
+        events = []
+        for e in batch:
+            seq += 1
+            event = AuditEvent(
+                seq=seq, occurred_at=now, user_id=actor.user_id, username=actor.username,
+                agency_code=actor.agency_code, person_id=e.person_id, categories=sorted(set(e.categories)),
+                action=action, purpose=(actor.purpose if purpose is None else purpose)[:200], outcome=e.outcome,
+                reason=e.reason[:500], object_type=e.object_type,
+                object_id=str(e.object_id) if e.object_id not in (None, "") else "", detail=e.detail or {},
+                prev_hash=prev,
+            )
+            event.hash = prev = event.compute_hash()
+            events.append(event)
+        _insert(events)
+        head.last_seq, head.last_hash = seq, prev
+        head.save(update_fields=["last_seq", "last_hash"])
+    return len(events)
+
+
+def _insert(events: list[AuditEvent]) -> None:
+    """PostgreSQL: COPY (quoting thousands of parameters in Python costs more than the insert itself)."""
+    if connection.vendor != "postgresql":
+        AuditEvent.objects.bulk_create(events, batch_size=2000)
+        return
+    fields = [f for f in AuditEvent._meta.concrete_fields if not f.primary_key]
+    json_fields = {f.attname for f in fields if f.get_internal_type() == "JSONField"}
+    q = connection.ops.quote_name
+    sql = f"COPY {q(AuditEvent._meta.db_table)} ({', '.join(q(f.column) for f in fields)}) FROM STDIN"
+    with connection.cursor() as cur, cur.cursor.copy(sql) as copy:
+        for e in events:
+            copy.write_row([json.dumps(getattr(e, f.attname), ensure_ascii=False) if f.attname in json_fields
+                            else getattr(e, f.attname) for f in fields])
 
 
 def record_read(actor: Actor, *, person_id: int | None, categories: Iterable[str], **kwargs: Any) -> AuditEvent:
@@ -139,5 +200,5 @@ def verify_for(*, actor: Actor) -> VerifyResult:
     return result
 
 
-__all__ = ["AuditAction", "Outcome", "record", "record_denied", "record_read", "trail", "verify_chain", "verify_for",
+__all__ = ["AuditAction", "Entry", "Outcome", "record", "record_denied", "record_many", "record_read", "trail", "verify_chain", "verify_for",
            "VerifyResult"]

@@ -156,6 +156,10 @@ class BulkHandOverJob(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="erstellt von", on_delete=models.PROTECT,
                                    null=True, blank=True, related_name="+")
     finished_at = models.DateTimeField("fertig am", null=True, blank=True)
+    legal_basis = models.CharField("Rechtsgrundlage", max_length=200, blank=True,
+                                   help_text="Grund des Wechsels, z. B. §74 SGB II (Ukraine, 01.06.2022)")
+    task_id = models.CharField("Auftrag", max_length=64, blank=True,
+                               help_text="Kennung des zuletzt eingereihten Hintergrundauftrags (django-tasks)")
 
     class Meta:
         verbose_name = "Sammelübergabe"
@@ -220,6 +224,11 @@ class Task(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="erstellt von", on_delete=models.PROTECT,
                                    null=True, blank=True, related_name="+")
     done_at = models.DateTimeField("erledigt am", null=True, blank=True)
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="abgeschlossen von",
+                                  on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                  help_text="Wer die Aufgabe erledigt oder als entfallen markiert hat")
+    close_note = models.CharField("Vermerk zum Abschluss", max_length=300, blank=True,
+                                  help_text="z. B. warum die Aufgabe entfallen ist")
 
     class Meta:
         verbose_name = "Aufgabe"
@@ -227,6 +236,9 @@ class Task(models.Model):
         ordering = ["due_date", "id"]
         constraints = [models.UniqueConstraint(fields=["agency", "source_key"], condition=~models.Q(source_key=""),
                                                name="unique_task_source")]
+        indexes = [models.Index(fields=["agency", "state", "due_date"]),
+                   models.Index(fields=["assignee", "state"]),
+                   models.Index(fields=["person", "state"])]
 
 
 class Appointment(models.Model):
@@ -244,12 +256,19 @@ class Appointment(models.Model):
     created_at = models.DateTimeField("erstellt", default=timezone.now)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="erstellt von", on_delete=models.PROTECT,
                                    null=True, blank=True, related_name="+")
+    counsellor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="Ansprechperson", on_delete=models.PROTECT,
+                                   null=True, blank=True, related_name="appointments",
+                                   help_text="Wer den Termin wahrnimmt („Meine Termine“)")
+    cancelled_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="abgesagt von", on_delete=models.PROTECT,
+                                     null=True, blank=True, related_name="+")
+    cancel_reason = models.CharField("Grund der Absage", max_length=300, blank=True)
 
     class Meta:
         verbose_name = "Termin"
         verbose_name_plural = "Termine"
         ordering = ["starts_at"]
-        indexes = [models.Index(fields=["person", "starts_at"])]
+        indexes = [models.Index(fields=["person", "starts_at"]), models.Index(fields=["agency", "starts_at"]),
+                   models.Index(fields=["counsellor", "starts_at"])]
 
 
 class Notification(models.Model):

@@ -183,7 +183,9 @@ def fold(events: Iterable[EventFact], until: date | None = None) -> Situation:
     return situation
 
 
+#: Same-day events follow the legal sequence (e.g. Asylgesuch before Ankunftsnachweis before Antrag).
+_KIND_ORDER = {kind: i for i, kind in enumerate(EventKind.values)}
+
+
 def _order(e: EventFact) -> tuple[int, int]:
-    # Same-day events follow the legal sequence (e.g. Asylgesuch before Ankunftsnachweis before Antrag).
-    kinds = list(EventKind.values)
-    return (kinds.index(e.kind), e.key if isinstance(e.key, int) else 0)
+    return (_KIND_ORDER[e.kind], e.key if isinstance(e.key, int) else 0)

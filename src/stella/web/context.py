@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from stella.agencies.models import Role
 from stella.authz.policy import CASE_ROLES, can_create_person, can_manage_users, can_read_audit
 from stella.web.labels import tr
 
@@ -29,6 +30,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if actor.roles.intersection(CASE_ROLES):
         add("web:home", _("Meine Fälle"))
         add("web:search", _("Personensuche"))
+        add("web:handovers", _("Übergaben"))
+        add("web:tasks", _("Meine Aufgaben"))
+        add("web:appointments", _("Termine"))
+        if actor.has_role(Role.TEAM_LEAD):
+            add("web:tasks_team", _("Aufgaben des Teams"))
     if can_create_person(actor):
         add("web:register", _("Person registrieren"))
     if can_read_audit(actor):

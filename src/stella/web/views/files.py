@@ -91,7 +91,12 @@ def _frame(request: HttpRequest, overview: FileOverview, tab: str, **extra: Any)
         {"key": "journey", "label": _("Verlauf"), "allowed": decide(actor, Action.READ, Category.RESIDENCE,
                                                                      overview.context).allowed,
          "url": reverse("web:journey", args=[pk])},
+        {"key": "handovers", "label": _("Übergaben"), "allowed": True,
+         "url": reverse("web:person_handovers", args=[pk])},
     ]
+    tabs.append({"key": "tasks", "label": _("Aufgaben und Termine"),
+                 "allowed": decide(actor, Action.READ, Category.COUNSELLING, overview.context).allowed,
+                 "url": reverse("web:person_tasks", args=[pk])})
     writable = [c for c in Category if _may_write(actor, overview, c)]
     context = {
         "person": overview.person,
