@@ -8,8 +8,10 @@ class JourneyConfig(AppConfig):
 
     def ready(self) -> None:
         # A status change that moves responsibility proposes hand-overs in the same transaction.
-        from stella.journey.handovers import propose_on_status_change
-        from stella.journey.services import STATUS_EVENT_HOOKS
+        from stella.journey.handovers import propose_on_status_change, withdraw_on_status_correction
+        from stella.journey.services import STATUS_CORRECTION_HOOKS, STATUS_EVENT_HOOKS
 
         if propose_on_status_change not in STATUS_EVENT_HOOKS:
             STATUS_EVENT_HOOKS.append(propose_on_status_change)
+        if withdraw_on_status_correction not in STATUS_CORRECTION_HOOKS:
+            STATUS_CORRECTION_HOOKS.append(withdraw_on_status_correction)

@@ -152,6 +152,22 @@ def propose_on_status_change(actor: Actor, event: StatusEvent, situation: Situat
         _propose_planned(actor, event, plan)
 
 
+def withdraw_on_status_correction(actor: Actor, original: StatusEvent, correction: StatusEvent,
+                                  situation: Situation) -> None:
+    """STATUS_CORRECTION_HOOKS entry: proposals that the corrected event triggered are withdrawn (kept as
+    cancelled history, audited); a correction that is not a void proposes anew with the corrected date.
+    Accepted or completed hand-overs are left to the agencies: undoing a lead change needs a decision."""
+    for ho in HandOver.objects.filter(trigger=original, state=HandOverState.PROPOSED):
+        HandOver.objects.filter(pk=ho.pk).update(
+            state=HandOverState.CANCELLED, decision_note="Auslösendes Statusereignis wurde berichtigt.",
+            decided_at=timezone.now(), decided_by_id=actor.user_id, version=F("version") + 1)
+        audit.record(actor, AuditAction.UPDATE, person_id=ho.person_id, object_type="handover", object_id=ho.pk,
+                     detail={"state": HandOverState.CANCELLED, "reason": "status_event_corrected",
+                             "correction": correction.pk})
+    if not correction.voids:
+        propose_on_status_change(actor, correction, situation)
+
+
 def _propose_planned(actor: Actor, event: StatusEvent, plan: Plan) -> HandOver | None:
     person = event.person
     municipality, _ = journey.municipality_on(person, plan.effective_date)

@@ -30,6 +30,9 @@ from stella.people.models import AccommodationType, Address, Person
 #: Hooks run inside the transaction that records a status event (hand-over proposals register here),
 #: so a proposal and its trigger are written together or not at all.
 STATUS_EVENT_HOOKS: list[Callable[[Actor, StatusEvent, Situation], None]] = []
+#: Hooks run when an event is corrected or voided: (actor, corrected event, correction, situation after).
+#: Hand-overs withdraw the proposals the corrected event triggered and propose anew from the correction.
+STATUS_CORRECTION_HOOKS: list[Callable[[Actor, StatusEvent, StatusEvent, Situation], None]] = []
 
 
 class Phase:
@@ -203,7 +206,7 @@ def correct_status_event(*, actor: Actor, person_id: int, event_id: int, reason:
             raise InvalidInput({"event_id": "Dieses Ereignis wurde bereits berichtigt."})
         facts = [f for f in _facts(effective_events(person_id)) if f.key != original.pk]
         try:
-            fold(facts if void else [*facts, EventFact(new_kind, new_date, new_outcome)])
+            situation = fold(facts if void else [*facts, EventFact(new_kind, new_date, new_outcome)])
         except TransitionError as exc:
             raise InvalidInput({"kind": exc.message}) from exc
         event = StatusEvent.objects.create(
@@ -213,6 +216,8 @@ def correct_status_event(*, actor: Actor, person_id: int, event_id: int, reason:
         audit.record(actor, AuditAction.CORRECT, person_id=person_id, categories=[Category.RESIDENCE],
                      object_type="status_event", object_id=event.pk,
                      detail={"corrects": original.pk, "void": void, "reason": reason.strip()[:200]})
+        for hook in STATUS_CORRECTION_HOOKS:
+            hook(actor, original, event, situation)
     return event
 
 
@@ -277,6 +282,6 @@ def status_events_for(person_id: int) -> QuerySet[StatusEvent]:
     return StatusEvent.objects.filter(person_id=person_id).order_by("effective_date", "id")
 
 
-__all__ = ["STATUS_EVENT_HOOKS", "JourneyPoint", "Leads", "Phase", "correct_status_event", "journey", "leads_on",
+__all__ = ["STATUS_CORRECTION_HOOKS", "STATUS_EVENT_HOOKS", "JourneyPoint", "Leads", "Phase", "correct_status_event", "journey", "leads_on",
            "phase_of", "record_status_event", "regime_on", "responsible_agency", "situation_on",
            "status_events_for"]

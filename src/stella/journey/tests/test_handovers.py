@@ -353,3 +353,27 @@ def test_proposals_per_agency_kind_map(district):
         assert function in ho.FUNCTION_KIND and function in ho.FUNCTION_CATEGORY
         agency = Agency(kind=ho.FUNCTION_KIND[function], code="X", name="X")
         assert ho.lead_basis(agency, function)
+
+
+def test_correcting_the_final_decision_withdraws_and_reproposes_with_the_new_date(s):
+    from stella.journey.services import correct_status_event
+
+    event = recognise(s.lra, s.person, date(2024, 1, 31))
+    old = proposals(s.person)
+    correct_status_event(actor=A(s.lra), person_id=s.person.pk, event_id=event.pk, effective_date=date(2024, 2, 29),
+                         reason="Rechtskraft laut Bescheid")
+    for h in old.values():
+        h.refresh_from_db()
+        assert h.state == HandOverState.CANCELLED and "berichtigt" in h.decision_note
+    open_ = HandOver.objects.filter(person=s.person, state=HandOverState.PROPOSED)
+    assert {h.effective_date for h in open_} == {date(2024, 3, 1)} and open_.count() == 2
+    assert AuditEvent.objects.filter(object_type="handover", detail__reason="status_event_corrected").count() == 2
+
+
+def test_voiding_the_final_decision_withdraws_without_a_new_proposal(s):
+    from stella.journey.services import correct_status_event
+
+    event = recognise(s.lra, s.person, date(2024, 1, 31))
+    correct_status_event(actor=A(s.lra), person_id=s.person.pk, event_id=event.pk, void=True, reason="irrtümlich")
+    assert not HandOver.objects.filter(person=s.person, state=HandOverState.PROPOSED).exists()
+    assert HandOver.objects.filter(person=s.person, state=HandOverState.CANCELLED).count() == 2
