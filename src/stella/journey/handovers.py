@@ -39,13 +39,13 @@ from stella.journey.models import (
     HandOver,
     HandOverState,
     StatusEvent,
-    Task,
     TaskSource,
 )
 from stella.journey.notify import mark_link_read, notify
 from stella.journey.sets import AnyOf, insert
 from stella.journey.status import Situation
 from stella.journey.summary import build_summary, visible_part
+from stella.journey.tasks import ensure_task
 from stella.people.models import AccommodationType, Person
 from stella.rules.dates import de, first_of_next_month
 from stella.rules.tables.benefits import UKRAINE_SGB2_FROM
@@ -188,13 +188,12 @@ def _review_task(actor: Actor, person: Person, plan: Plan, municipality: Municip
     if actor.agency_id is None:
         return
     where = f"in der Gemeinde {municipality.name}" if municipality else "(keine Anschrift erfasst)"
-    Task.objects.get_or_create(
-        agency_id=actor.agency_id, source_key=f"uebergabe-pruefen:{person.pk}:{plan.function}",
-        defaults={"person": person, "title": "Zuständigkeit für Übergabe prüfen",
-                  "reason": f"{Function(plan.function).label} ab {de(plan.effective_date)}: keine zuständige Behörde "
-                            f"{where} gefunden. {plan.reason}"[:300],
-                  "due_date": today() + timedelta(days=RESPONSE_DAYS), "source": TaskSource.HANDOVER,
-                  "created_by_id": actor.user_id})
+    ensure_task(actor=actor, agency=Agency.objects.get(pk=actor.agency_id), person=person,
+                title="Zuständigkeit für Übergabe prüfen", source=TaskSource.HANDOVER,
+                source_key=f"uebergabe-pruefen:{person.pk}:{plan.function}",
+                reason=f"{Function(plan.function).label} ab {de(plan.effective_date)}: keine zuständige Behörde "
+                       f"{where} gefunden. {plan.reason}",
+                due_date=today() + timedelta(days=RESPONSE_DAYS))
 
 
 # --- agencies ----------------------------------------------------------------------------------------
@@ -563,12 +562,10 @@ def reject_handover(*, actor: Actor, handover_id: int, version: int, reason: str
         owner = ho.from_agency_id or proposer_agency
         if owner is not None:  # the agency that keeps the lead follows it up
             assignee = ho.created_by_id if proposer_agency == owner else None
-            Task.objects.get_or_create(
-                agency_id=owner, source_key=f"uebergabe-abgelehnt:{ho.pk}",
-                defaults={"person_id": ho.person_id, "assignee_id": assignee,
-                          "title": f"Abgelehnte Übergabe Nr. {ho.pk} klären", "reason": text[:300],
-                          "due_date": today() + timedelta(days=RESPONSE_DAYS), "source": TaskSource.HANDOVER,
-                          "created_by_id": actor.user_id})
+            ensure_task(actor=actor, agency=Agency.objects.get(pk=owner), person=ho.person,
+                        assignee=User.objects.filter(pk=assignee).first() if assignee else None,
+                        title=f"Abgelehnte Übergabe Nr. {ho.pk} klären", reason=text, source=TaskSource.HANDOVER,
+                        source_key=f"uebergabe-abgelehnt:{ho.pk}", due_date=today() + timedelta(days=RESPONSE_DAYS))
         told: list[User | int] = [ho.created_by_id] if ho.created_by_id else []
         if not told and owner is not None:
             told = list(recipients(owner, ho.function))

@@ -207,6 +207,7 @@ def test_reject_keeps_everything_and_gives_the_proposer_a_task(s, private_home, 
     assert set(Participation.objects.values_list("pk", "role", "until")) == before
     task = Task.objects.get(source_key=f"uebergabe-abgelehnt:{proposed.pk}")
     assert (task.agency, task.assignee, task.source) == (s.district["LRA"], s.lra, "handover")
+    assert AuditEvent.objects.filter(object_type="task", object_id=str(task.pk), action="create").exists()
     assert Notification.objects.filter(user=s.lra, link=f"/uebergaben/{proposed.pk}/").exists()
     assert HandOver.objects.filter(pk=proposed.pk).exists()  # nothing lost: stays as history
     with pytest.raises(Conflict):
