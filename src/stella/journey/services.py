@@ -25,6 +25,7 @@ from stella.core.actor import Actor
 from stella.core.errors import InvalidInput, NotFound
 from stella.journey.models import DecisionOutcome, EventKind, StatusEvent
 from stella.journey.status import EventFact, Situation, State, TransitionError, fold
+from stella.offers.models import LANGUAGE_KINDS, Enrolment, EnrolmentState, OfferKind, Placement
 from stella.people.models import AccommodationType, Address, Person
 
 #: Hooks run inside the transaction that records a status event (hand-over proposals register here),
@@ -57,10 +58,54 @@ _PHASE_BY_STATE = {
 }
 
 
-def phase_of(situation: Situation) -> str:
-    """The journey phase from the legal situation (language/qualification/work phases follow from
-    enrolments and placements once offers exist)."""
-    return _PHASE_BY_STATE[situation.state]
+#: Integration phases by how far they lead (the highest active one wins).
+_STEP_RANK = {Phase.SPRACHE: 1, Phase.QUALIFIZIERUNG: 2, Phase.AUSBILDUNG_ARBEIT: 3}
+
+
+@dataclass(frozen=True)
+class Step:
+    """An integration step from an enrolment or placement: the phase it puts the person in while it runs."""
+
+    phase: str
+    starts_on: date
+    ends_on: date | None
+    completed: bool
+    label: str
+
+    def active_on(self, on: date) -> bool:
+        return self.starts_on <= on and (self.ends_on is None or on <= self.ends_on)
+
+
+def integration_steps(person_id: int) -> list[Step]:
+    """Language courses (Sprache), measures (Qualifizierung) and placements into training or work
+    (Ausbildung/Arbeit) of the person, from enrolments that got a seat and from placements."""
+    steps: list[Step] = []
+    seated = (EnrolmentState.ENROLLED, EnrolmentState.COMPLETED, EnrolmentState.DROPPED)
+    for e in Enrolment.objects.filter(person_id=person_id, state__in=seated).select_related("offer"):
+        offer = e.offer
+        phase = Phase.SPRACHE if offer.kind in LANGUAGE_KINDS else (
+            Phase.AUSBILDUNG_ARBEIT if offer.kind in (OfferKind.TRAINING, OfferKind.VACANCY) else Phase.QUALIFIZIERUNG)
+        start = max(filter(None, (e.enrolled_on, offer.starts_on)))
+        end = e.ended_on or offer.ends_on
+        steps.append(Step(phase, start, end, e.state == EnrolmentState.COMPLETED, offer.title))
+    for p in Placement.objects.filter(person_id=person_id):
+        steps.append(Step(Phase.AUSBILDUNG_ARBEIT, p.starts_on, p.ends_on, False, p.get_kind_display()))
+    return sorted(steps, key=lambda s: (s.starts_on, s.label))
+
+
+def phase_of(situation: Situation, steps: list[Step] | None = None, on: date | None = None) -> str:
+    """The journey phase: from the legal situation, advanced by integration steps. A running step decides
+    (the furthest one if several run); with none running, a completed course or measure keeps the person in
+    its phase; an ended placement does not (the person is looking for work again). Departure ends the journey."""
+    legal = _PHASE_BY_STATE[situation.state]
+    if legal == Phase.AUSGEREIST or not steps:
+        return legal
+    on = on or today()
+    running = [s.phase for s in steps if s.active_on(on)]
+    if running:
+        return max(running, key=_STEP_RANK.__getitem__)
+    done = [s.phase for s in steps if s.completed and s.starts_on <= on]
+    return max(done, key=_STEP_RANK.__getitem__) if done else legal
 
 
 def effective_events(person_id: int) -> list[StatusEvent]:
@@ -240,13 +285,13 @@ REGIME_LABELS = {"asylblg_3": "AsylbLG §3 (Grundleistungen)", "asylblg_2": "Asy
                  "sgb2": "SGB II (Bürgergeld)"}
 
 
-def _point(person: Person, facts: list[EventFact], on: date, cause: str) -> JourneyPoint:
+def _point(person: Person, facts: list[EventFact], steps: list[Step], on: date, cause: str) -> JourneyPoint:
     situation = fold(facts, until=on)
     regime = regime_on(situation, on)
     _, address = municipality_on(person, on)
     return JourneyPoint(
         on=on, cause=cause, state=situation.state.value, state_label=situation.state.label,
-        phase=phase_of(situation), regime=regime.outcome if regime else None,
+        phase=phase_of(situation, steps, on), regime=regime.outcome if regime else None,
         regime_label=REGIME_LABELS.get(regime.outcome, "") if regime else "keiner",
         accommodation=address.get_accommodation_display() if address else "unbekannt",
         leads=leads_on(person, situation, on),
@@ -267,21 +312,27 @@ def journey(*, actor: Actor, person_id: int) -> dict[str, Any]:
         changes.setdefault(e.effective_date, []).append(EventKind(e.kind).label)
     for a in person.addresses.all():
         changes.setdefault(a.valid_from, []).append(f"Unterbringung: {a.get_accommodation_display()}")
+    steps = integration_steps(person_id)
+    for step in steps:
+        changes.setdefault(step.starts_on, []).append(f"Beginn: {step.label}")
+        if step.ends_on is not None:
+            changes.setdefault(step.ends_on + timedelta(days=1), []).append(f"Ende: {step.label}")
     situation = fold(facts)
     if situation.decision_final_date is not None:  # the regime switches on the first of the next month
         switch = rules.regime_switch_date(situation.decision_final_date)
         changes.setdefault(switch.first_sgb2_day, []).append("Rechtskreiswechsel")
-    points = [_point(person, facts, on, ", ".join(causes)) for on, causes in sorted(changes.items())
+    points = [_point(person, facts, steps, on, ", ".join(causes)) for on, causes in sorted(changes.items())
               if on <= today() + timedelta(days=62)]
     audit.record_read(actor, person_id=person_id, categories=[Category.RESIDENCE], object_type="journey")
     return {"events": events, "in_force": {e.pk for e in in_force}, "points": points,
-            "current": situation, "phase": phase_of(situation)}
+            "current": situation, "phase": phase_of(situation, steps)}
 
 
 def status_events_for(person_id: int) -> QuerySet[StatusEvent]:
     return StatusEvent.objects.filter(person_id=person_id).order_by("effective_date", "id")
 
 
-__all__ = ["STATUS_CORRECTION_HOOKS", "STATUS_EVENT_HOOKS", "JourneyPoint", "Leads", "Phase", "correct_status_event", "journey", "leads_on",
+__all__ = ["STATUS_CORRECTION_HOOKS", "STATUS_EVENT_HOOKS", "JourneyPoint", "Leads", "Phase", "Step",
+           "integration_steps", "correct_status_event", "journey", "leads_on",
            "phase_of", "record_status_event", "regime_on", "responsible_agency", "situation_on",
            "status_events_for"]

@@ -20,10 +20,12 @@ from django.utils import timezone
 from stella.agencies.models import Agency, Role
 from stella.authz.policy import Action, Category, FileContext, decide
 from stella.cases.models import Consent, Participation, TimelineEntry
+from stella.competences.models import Qualification, WorkExperience
 from stella.core.actor import Actor
 from stella.journey.models import DecisionOutcome, EventKind, StatusEvent, Task, TaskState
 from stella.journey.sets import AnyOf
 from stella.journey.status import EventFact, TransitionError, fold
+from stella.offers.models import Enrolment, EnrolmentState, Placement
 from stella.people.models import (
     AccommodationType,
     Address,
@@ -80,6 +82,7 @@ def build_summaries(person_ids: list[int], agency: Agency, on: date | None = Non
         parts["identity"] = _identity(ids, on)
     if Category.COMPETENCES in wanted:
         parts["languages"] = _languages(ids)
+        parts["competences"] = _competences(ids)
     if Category.PLACEMENT in wanted:
         parts["measures"] = _measures(ids)
     counts = _entry_counts(ids)
@@ -103,6 +106,7 @@ def build_summaries(person_ids: list[int], agency: Agency, on: date | None = Non
             summary["identity"] = parts["identity"].get(pid, {})
         if Category.COMPETENCES in cats:
             summary["languages"] = parts["languages"].get(pid, [])
+            summary["competences"] = parts["competences"].get(pid, {"occupations": [], "qualifications": []})
         if Category.PLACEMENT in cats:
             summary["measures"] = parts["measures"].get(pid, [])
         summary["entries"] = {c.value: counts.get((pid, c.value), 0) for c in cats}
@@ -186,15 +190,38 @@ def _languages(ids: list[int]) -> dict[int, list[dict[str, str]]]:
     return out
 
 
+def _competences(ids: list[int]) -> dict[int, dict[str, list[dict[str, Any]]]]:
+    """Current work experience with its KldB code (or the title as given) and qualifications with recognition."""
+    out: dict[int, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: {"occupations": [], "qualifications": []})
+    for pid, given, code, title, years in (
+            WorkExperience.objects.filter(AnyOf("person_id", ids), ended_at__isnull=True).order_by("person_id", "id")
+            .values_list("person_id", "title_as_given", "occupation__code", "occupation__title", "years")):
+        out[pid]["occupations"].append({"code": code or "", "title": title or given, "as_given": given,
+                                        "years": float(years)})
+    for q in Qualification.objects.filter(AnyOf("person_id", ids), ended_at__isnull=True).order_by("person_id", "id"):
+        out[q.person_id]["qualifications"].append({"title": q.title, "kind": q.get_kind_display(),
+                                                   "recognition": q.get_recognition_display()})
+    return dict(out)
+
+
 def _measures(ids: list[int]) -> dict[int, list[dict[str, Any]]]:
-    out: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    """Courses and measures with a seat, placements and placement notes of the timeline, newest first."""
+    found: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    seated = (EnrolmentState.ENROLLED, EnrolmentState.COMPLETED, EnrolmentState.DROPPED)
+    for e in (Enrolment.objects.filter(AnyOf("person_id", ids), state__in=seated)
+              .select_related("offer", "agency")):
+        result = f", {e.result_level}" if e.result_level else ""
+        found[e.person_id].append({"title": f"{e.offer.title} ({e.get_state_display()}{result})",
+                                   "date": (e.enrolled_on or e.offer.starts_on).isoformat(), "agency": e.agency.code})
+    for p in Placement.objects.filter(AnyOf("person_id", ids)).select_related("agency"):
+        found[p.person_id].append({"title": f"{p.get_kind_display()}: {p.employer}", "date": p.starts_on.isoformat(),
+                                   "agency": p.agency.code})
     rows = (TimelineEntry.objects.filter(AnyOf("case_file__person_id", ids), category=Category.PLACEMENT)
             .order_by("case_file__person_id", "-occurred_at", "-id")
             .values_list("case_file__person_id", "title", "occurred_at", "agency__code"))
     for pid, title, occurred, agency in rows:
-        if len(out[pid]) < MAX_MEASURES:
-            out[pid].append({"title": title, "date": timezone.localdate(occurred).isoformat(), "agency": agency or ""})
-    return out
+        found[pid].append({"title": title, "date": timezone.localdate(occurred).isoformat(), "agency": agency or ""})
+    return {pid: sorted(items, key=lambda m: m["date"], reverse=True)[:MAX_MEASURES] for pid, items in found.items()}
 
 
 def _entry_counts(ids: list[int]) -> dict[tuple[int, str], int]:
@@ -227,7 +254,8 @@ def _participations(ids: list[int], on: date) -> dict[int, list[dict[str, Any]]]
 
 def visible_part(summary: dict[str, Any], categories: set[str]) -> dict[str, Any]:
     """The summary reduced to the categories a viewer may read (for viewers other than the receiver)."""
-    keys = {"residence": "residence", "identity": "identity", "languages": "competences", "measures": "placement"}
+    keys = {"residence": "residence", "identity": "identity", "languages": "competences",
+            "competences": "competences", "measures": "placement"}
     out = {k: v for k, v in summary.items() if keys.get(k, "") in categories or k not in keys}
     out["entries"] = {k: v for k, v in summary.get("entries", {}).items() if k in categories}
     return out
