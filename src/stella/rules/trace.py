@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any, TypeVar
 
 from stella.rules.model import Dated, Provenance, RuleResult
-from stella.rules.tables import RULE_VERSION
+from stella.rules.tables import LAW_FACTS_UNTIL, RULE_VERSION
 
 T = TypeVar("T")
 
@@ -36,6 +36,11 @@ class Trace:
         self.unverified = False
         self.interpretation = False
         self.contested = False
+        if reference_date > LAW_FACTS_UNTIL:
+            self.unverified = True
+            self.notes.append(f"Der Stichtag liegt nach dem Stand der Rechtsdaten ({LAW_FACTS_UNTIL:%d.%m.%Y}): "
+                              "beantwortet mit den zuletzt geltenden Regeln; spätere Rechtsänderungen sind nicht "
+                              "erfasst.")
 
     def use(self, prov: Provenance, *, basis: bool = True) -> None:
         """Record a rule the answer depends on; `basis=False` keeps its paragraphs out of the basis list."""

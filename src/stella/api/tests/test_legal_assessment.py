@@ -39,7 +39,7 @@ def test_happy_path(as_user, jc, person) -> None:
     assert response.status_code == 200, response.content
     body = response.json()
     assert body["person_id"] == person.pk and body["reference_date"] == "2016-03-01"
-    assert body["rule_version"] == "2026.1" and body["coverage"]["benefit"] == [2015, 2026]
+    assert body["rule_version"] == "2026.2" and body["coverage"]["benefit"] == [2015, 2026]
     inputs = {i["key"]: i for i in body["inputs"]}
     assert inputs["status"]["value"] == "gestattung"
     assert inputs["status"]["source"].startswith("aus Dokument Aufenthaltsgestattung vom 03.09.2015")
@@ -91,7 +91,7 @@ def test_missing_input_is_an_answer_error_not_a_failure(as_user, jc) -> None:
 
 def test_date_outside_the_rules(as_user, jc, person) -> None:
     body = as_user(jc).get(path(person), date="2030-01-01").json()
-    assert "außerhalb der abgedeckten Jahre 2013–2026" in body["work_permission"][0]["error"]
+    assert "außerhalb der abgedeckten Jahre 2013–2027" in body["work_permission"][0]["error"]
     assert "außerhalb der abgedeckten Jahre 2015–2026" in body["benefit"]["error"]
 
 
@@ -181,7 +181,7 @@ def test_rules_check_happy_path(as_user, make_user) -> None:
     assert response.status_code == 200, response.content
     body = response.json()
     assert body["outcome"] == "ABH_BA" and body["basis"] == ["§61 Abs. 2 AsylG", "§32 BeschV"]
-    assert body["unverified"] is False and body["rule_version"] == "2026.1"
+    assert body["unverified"] is False and body["rule_version"] == "2026.2"
     benefit = as_user(user).post("/rules/check", {
         "question": "benefit", "id": "b-1", "reference_date": "2024-06-01", "age": 34, "household": "single",
         "regime_inputs": {"status": "gestattung", "entry_date": "2022-10-01", "analogue_since": None}}).json()
@@ -195,7 +195,7 @@ def test_rules_check_happy_path(as_user, make_user) -> None:
     ({k: v for k, v in QUESTION.items() if k not in ("activity", "status")}, "activity", "Pflichtfelder fehlen"),
     ({**QUESTION, "question": "weather"}, "question", "Unbekannte oder fehlende Frageart"),
     ({**QUESTION, "status": "asyl"}, "status", "Unbekannter Aufenthaltsstatus „asyl“"),
-    ({**QUESTION, "reference_date": "2012-01-01"}, "reference_date", "außerhalb der abgedeckten Jahre 2013–2026"),
+    ({**QUESTION, "reference_date": "2012-01-01"}, "reference_date", "außerhalb der abgedeckten Jahre 2013–2027"),
     ({**QUESTION, "entry_date": "2015-09-10"}, "asylum_request_date", "widersprüchliche Angaben"),
 ])
 def test_rules_check_bad_question_is_422(as_user, jc, question, field, message) -> None:

@@ -193,9 +193,9 @@ def test_contradictory_inputs_keep_the_specific_message(jc) -> None:
 
 
 @pytest.mark.parametrize(("day", "work_years", "benefit_years"), [
-    (date(2012, 6, 1), "2013–2026", "2015–2026"),
+    (date(2012, 6, 1), "2013–2027", "2015–2026"),
     (date(2014, 6, 1), None, "2015–2026"),
-    (date(2031, 1, 1), "2013–2026", "2015–2026"),
+    (date(2031, 1, 1), "2013–2027", "2015–2026"),
 ])
 def test_dates_outside_the_covered_years_say_which_are_covered(jc, day, work_years, benefit_years) -> None:
     person = syrian_asylum_seeker(jc, documents=[DocumentIn(kind="gestattung", number="G", issued_on=date(2012, 1, 2))],
@@ -207,7 +207,7 @@ def test_dates_outside_the_covered_years_say_which_are_covered(jc, day, work_yea
     else:
         assert result.work[0].result is not None
     assert f"außerhalb der abgedeckten Jahre {benefit_years}" in result.benefit.error
-    assert result.coverage == {"work_permission": (2013, 2026), "course_access": (2013, 2026),
+    assert result.coverage == {"work_permission": (2013, 2027), "course_access": (2013, 2027),
                                "benefit": (2015, 2026), "regime_switch": (2015, 2026)}
     assert "Leistungen 2015–2026" in result.coverage_text
 

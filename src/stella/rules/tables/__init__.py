@@ -15,12 +15,16 @@ from stella.rules.model import Dated
 from stella.rules.tables import benefits, countries, courses, work
 
 #: Version of the rule set: year of the law-facts compilation and a running number.
-RULE_VERSION = "2026.1"
+RULE_VERSION = "2026.2"
+
+#: The law-facts compilation is checked up to this day. Work permission and course access are also answered
+#: for the following year (courses and jobs are planned ahead) with the rules last in force, flagged unverified.
+LAW_FACTS_UNTIL = date(2026, 12, 31)
 
 #: Reference dates each question can be answered for (inclusive). Outside: RuleInputError.
 COVERAGE: dict[str, tuple[date, date]] = {
-    "work_permission": (date(2013, 1, 1), date(2026, 12, 31)),
-    "course_access": (date(2013, 1, 1), date(2026, 12, 31)),
+    "work_permission": (date(2013, 1, 1), date(2027, 12, 31)),
+    "course_access": (date(2013, 1, 1), date(2027, 12, 31)),
     "benefit": (date(2015, 1, 1), date(2026, 12, 31)),
     "regime_switch": (date(2015, 1, 1), date(2026, 12, 31)),
 }

@@ -16,8 +16,8 @@ from stella.rules.tests.conftest import bi, wp
     (wp("01.03.2016", nationality="XYZ", asylum_request_date="03.09.2015"), "nationality", "Ländercode"),
     (wp("01.03.2016", nationality="SY", asylum_request_date="03.09.2015"), "nationality", "Ländercode"),
     (wp("01.03.2016", activity="freelance", asylum_request_date="03.09.2015"), "activity", "freelance"),
-    (wp("01.01.2027", asylum_request_date="03.09.2015"), "reference_date", "2013–2026"),
-    (wp("31.12.2012", asylum_request_date="03.09.2012"), "reference_date", "2013–2026"),
+    (wp("01.01.2028", asylum_request_date="03.09.2015"), "reference_date", "2013–2027"),
+    (wp("31.12.2012", asylum_request_date="03.09.2012"), "reference_date", "2013–2027"),
     (wp("01.03.2016", entry_date="05.09.2015", asylum_request_date="03.09.2015"), "asylum_request_date",
      "vor der Einreise"),
     (wp("01.03.2016", asylum_request_date="03.09.2016"), "asylum_request_date", "nach dem Stichtag"),
@@ -59,3 +59,13 @@ def test_rule_input_error_is_an_invalid_input_with_status_422():
         regime_switch_date(date(2027, 1, 5))
     assert err.value.status == 422 and err.value.code == "rule_input"
     assert "2015–2026" in err.value.message
+
+
+def test_dates_after_the_law_facts_are_answered_unverified_with_a_note():
+    from stella.rules import work_permission
+
+    answer = work_permission(wp("15.03.2027", asylum_request_date="03.09.2015"))
+    assert answer.unverified and any("31.12.2026" in n for n in answer.notes)
+    before = work_permission(wp("15.03.2026", asylum_request_date="03.09.2015"))
+    assert not any("31.12.2026" in n for n in before.notes)
+    assert (answer.outcome, answer.basis) == (before.outcome, before.basis)

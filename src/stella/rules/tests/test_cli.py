@@ -75,7 +75,7 @@ BAD_LINES = [
     ({**BENEFIT, "age": "34"}, "ganze Zahl"),
     ({**WORK, "nationality": "XYZ"}, "Ländercode"),
     ({**WORK, "status": "asylum"}, "Unbekannter Aufenthaltsstatus"),
-    ({**WORK, "reference_date": "2030-01-01"}, "2013–2026"),
+    ({**WORK, "reference_date": "2030-01-01"}, "2013–2027"),
     ({**WORK, "asylum_request_date": "2015-08-01"}, "vor der Einreise"),
     ({**WORK, "question": "tax"}, "Unbekannte oder fehlende Frageart"),
     ([1, 2], "JSON-Objekt"),
@@ -126,7 +126,7 @@ def test_missing_input_file_is_a_clear_error_and_writes_nothing(tmp_path):
 def test_years_lists_the_coverage():
     out = io.StringIO()
     call_command("rules", "years", stdout=out)
-    assert "benefit: 2015–2026" in out.getvalue() and "work_permission: 2013–2026" in out.getvalue()
+    assert "benefit: 2015–2026" in out.getvalue() and "work_permission: 2013–2027" in out.getvalue()
 
 
 def _stella(*args: str, tmp_path: Path) -> subprocess.CompletedProcess[bytes]:

@@ -14,7 +14,7 @@ from stella.rules.tables import COVERAGE, RULE_VERSION, TABLES, covered_years, f
 from stella.rules.tables.countries import GOOD_PROSPECTS, SAFE_COUNTRIES
 
 #: Pinned with RULE_VERSION. If this fails after a table change: bump RULE_VERSION, then update the pin.
-PINNED = ("2026.1", "ed43a402ac688decf9352b84542367cf44790d61f359210eaa172468004409d6")
+PINNED = ("2026.2", "ed43a402ac688decf9352b84542367cf44790d61f359210eaa172468004409d6")
 SOURCE_KEY = re.compile(r"S\d+[a-z]?")
 DOCS = Path(__file__).resolve().parents[4] / "docs" / "rules.md"
 
@@ -58,7 +58,7 @@ def test_country_codes_are_valid_and_unique():
 
 
 def test_covered_years_helper():
-    assert covered_years() == {"work_permission": (2013, 2026), "course_access": (2013, 2026),
+    assert covered_years() == {"work_permission": (2013, 2027), "course_access": (2013, 2027),
                                "benefit": (2015, 2026), "regime_switch": (2015, 2026)}
     assert covered_years("benefit") == {"benefit": (2015, 2026)}
 

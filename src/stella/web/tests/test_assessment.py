@@ -57,7 +57,7 @@ def test_page_shows_cards_with_outcome_basis_version_and_flags(login, jc, asylum
         assert re.search(rf"<h[45][^>]*>{heading}</h[45]>", html), heading
     assert "Erlaubnis der Ausländerbehörde und Zustimmung der BA nötig" in html
     assert "§61 Abs. 2 AsylG, §32 BeschV" in html
-    assert "<dd>2026.1, 01.03.2016</dd>" in html
+    assert "<dd>2026.2, 01.03.2016</dd>" in html
     # Self-employment with a Gestattung: a ban derived from the statute, flagged and explained.
     self_employment = html[html.index('id="antwort-self_employment"'):html.index('id="card-benefit"')]
     assert "<strong>Nicht erlaubt</strong>" in self_employment
@@ -144,9 +144,9 @@ def test_missing_input_is_named_once_and_opens_the_adjustments(login, jc) -> Non
 
 def test_date_outside_the_rules_says_which_years_are_covered(login, jc, asylum_seeker) -> None:
     _, html = page(login(jc), asylum_seeker, stichtag="01.06.2012")
-    assert "Der Stichtag 01.06.2012 liegt außerhalb der abgedeckten Jahre 2013–2026" in html
+    assert "Der Stichtag 01.06.2012 liegt außerhalb der abgedeckten Jahre 2013–2027" in html
     assert "liegt außerhalb der abgedeckten Jahre 2015–2026" in html
-    assert "Abgedeckt: Arbeitsmarktzugang 2013–2026, Integrationskurs 2013–2026, Leistungen 2015–2026" in html
+    assert "Abgedeckt: Arbeitsmarktzugang 2013–2027, Integrationskurs 2013–2027, Leistungen 2015–2026" in html
 
 
 def test_opening_the_page_is_audited(login, jc, asylum_seeker) -> None:
