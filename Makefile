@@ -33,9 +33,10 @@ lint: install
 	$(BIN)/ruff check src bench
 	$(BIN)/mypy
 
-## bench: benchmarks (see docs/benchmarks.md); BENCH_PERSONS=… sets the data size
+## bench: benchmarks (see docs/benchmarks.md); BENCH_PERSONS=… sets the data size, BENCH_ARGS=--allocation
+##        runs the allocation benchmark (BENCH_ARGS=--handover the bulk hand-over)
 bench: install
-	bash scripts/bench.sh
+	bash scripts/bench.sh $(BENCH_ARGS)
 
 demo: install
 	$(BIN)/stella migrate --no-input

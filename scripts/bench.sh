@@ -6,9 +6,14 @@
 #   BENCH_DATABASE_URL  default postgres://postgres@127.0.0.1:5432/stella_bench (created if missing)
 #   BENCH_SAMPLES       measurements per operation (default 200)
 # Extra arguments go to `python -m bench` (e.g. --no-fill, --samples 50).
+# `scripts/bench.sh --allocation [options]` runs the allocation benchmark instead (bench/allocation/, no database).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
+if [[ "${1:-}" == "--allocation" ]]; then
+  shift
+  exec "$BIN/python" -m bench.allocation "$@"
+fi
 export BENCH_PERSONS=${BENCH_PERSONS:-1000000}
 export BENCH_DATABASE_URL=${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/stella_bench}
 export STELLA_DATABASE_URL=$BENCH_DATABASE_URL

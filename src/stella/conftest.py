@@ -43,3 +43,11 @@ def actor_for():
     from stella.core.actor import Actor
 
     return Actor.for_user
+
+
+@pytest.fixture
+def kldb(db):
+    """The shipped KldB 2010 version, loaded and active (occupation codes validate against it)."""
+    from stella.competences.kldb import ensure_loaded
+
+    return ensure_loaded()

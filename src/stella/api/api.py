@@ -12,16 +12,21 @@ from django.http import Http404, HttpRequest
 from ninja import NinjaAPI, Schema
 
 from stella.api import (
+    allocation,
     appointments,
     audit,
     auth,
+    competences,
     docs,
     errors,
     files,
     handovers,
     journey,
+    matching,
     me,
     notifications,
+    occupations,
+    offers,
     persons,
     rules,
     tasks,
@@ -64,13 +69,22 @@ api.add_router("/persons", persons.router)
 api.add_router("/persons", files.router)
 api.add_router("/persons", journey.router)
 api.add_router("/persons", rules.persons_router)
+api.add_router("/persons", competences.router)
 api.add_router("/rules", rules.rules_router)
 api.add_router("", audit.router)
 api.add_router("/users", users.router)
 api.add_router("/tasks", tasks.router)
 api.add_router("/appointments", appointments.router)
 api.add_router("/notifications", notifications.router)
+api.add_router("/occupations", occupations.router)
 api.add_router("/handovers", handovers.router)
+api.add_router("/offers", offers.offers_router)
+api.add_router("/enrolments", offers.enrolments_router)
+api.add_router("/persons", offers.persons_router)
+api.add_router("/placements", offers.placements_router)
+api.add_router("", matching.router)
+api.add_router("/allocation", allocation.router)
+api.add_router("/assignments", allocation.assignments_router)
 api.add_router("", docs.router)
 
 

@@ -74,6 +74,10 @@ class ProfileRow(models.Model):
     created_at = models.DateTimeField("erfasst", default=timezone.now)
     ended_at = models.DateTimeField("beendet", null=True, blank=True,
                                     help_text="Gesetzt, wenn die Angabe nicht mehr gilt (nie gelöscht)")
+    replaces = models.ForeignKey("self", verbose_name="ersetzt", on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="+",
+                                 help_text="Die beendete Angabe, die diese fortschreibt (z. B. bestätigter Beruf, "
+                                           "neuer Stand der Anerkennung)")
 
     class Meta:
         abstract = True

@@ -285,6 +285,16 @@ REGIME_LABELS = {"asylblg_3": "AsylbLG §3 (Grundleistungen)", "asylblg_2": "Asy
                  "sgb2": "SGB II (Bürgergeld)"}
 
 
+def _regime_label(situation: Situation, regime: rules.RuleResult | None, on: date) -> str:
+    """The regime's label; "nicht bestimmbar" (not "keiner") where the rules do not cover the date."""
+    if regime is not None:
+        return REGIME_LABELS.get(regime.outcome, "")
+    first, last = rules.COVERAGE["benefit"]
+    if situation.rules_status is not None and not first <= on <= last:
+        return f"nicht bestimmbar (Regelsatz {first.year}–{last.year})"
+    return "keiner"
+
+
 def _point(person: Person, facts: list[EventFact], steps: list[Step], on: date, cause: str) -> JourneyPoint:
     situation = fold(facts, until=on)
     regime = regime_on(situation, on)
@@ -292,7 +302,7 @@ def _point(person: Person, facts: list[EventFact], steps: list[Step], on: date, 
     return JourneyPoint(
         on=on, cause=cause, state=situation.state.value, state_label=situation.state.label,
         phase=phase_of(situation, steps, on), regime=regime.outcome if regime else None,
-        regime_label=REGIME_LABELS.get(regime.outcome, "") if regime else "keiner",
+        regime_label=_regime_label(situation, regime, on),
         accommodation=address.get_accommodation_display() if address else "unbekannt",
         leads=leads_on(person, situation, on),
     )

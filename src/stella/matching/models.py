@@ -33,6 +33,12 @@ class AllocationRun(models.Model):
     persons = models.PositiveIntegerField("Personen", default=0)
     assigned = models.PositiveIntegerField("zugeteilt", default=0)
     fairness = models.JSONField("Fairnessbericht", default=dict)
+    capacities = models.JSONField("Plätze beim Vorschlag", default=dict,
+                                  help_text="je Angebot: Plätze, belegt, frei und Version beim Vorschlag; die "
+                                            "Bestätigung prüft, dass sich daran nichts geändert hat")
+    left_out = models.PositiveIntegerField("ohne Zugriff nicht berücksichtigt", default=0,
+                                           help_text="Wartende, deren Vermittlungsdaten die Behörde nicht lesen darf")
+    version = models.PositiveIntegerField("Version", default=1, help_text="Steigt mit jeder Änderung")
     created_at = models.DateTimeField("erstellt", default=timezone.now)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="erstellt von", on_delete=models.PROTECT,
                                    related_name="+")
@@ -66,13 +72,20 @@ class Assignment(models.Model):
                                        blank=True, related_name="+")
     offer = models.ForeignKey(Offer, verbose_name="zugeteilt", on_delete=models.PROTECT, null=True, blank=True,
                               related_name="+", help_text="nach Prüfung; leer = ohne Platz")
-    score = models.IntegerField("Punktzahl", null=True, blank=True)
+    score = models.IntegerField("Punktzahl", null=True, blank=True,
+                                help_text="Passung (0–1000) des zugeteilten Angebots; leer = ohne Platz")
+    proposed_score = models.IntegerField("Punktzahl des Vorschlags", null=True, blank=True)
+    bonus = models.PositiveIntegerField("Wartezeitbonus", default=0,
+                                        help_text="Vorrang nach Wartezeit, zur Punktzahl addiert (nur Zuteilung)")
     waiting_days = models.PositiveIntegerField("Wartetage", default=0)
+    waiting = models.JSONField("Wartelisteneinträge beim Vorschlag", default=dict,
+                               help_text="Angebot → Teilnahme (Warteliste), die die Person zur Kandidatin machten")
     override_reason = models.CharField("Grund der Änderung", max_length=12, choices=OverrideReason.choices,
                                        blank=True)
     override_note = models.CharField("Vermerk", max_length=300, blank=True)
     overridden_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="geändert von", on_delete=models.PROTECT,
                                       null=True, blank=True, related_name="+")
+    overridden_at = models.DateTimeField("geändert am", null=True, blank=True)
     enrolment = models.ForeignKey(Enrolment, verbose_name="Teilnahme", on_delete=models.PROTECT, null=True,
                                   blank=True, related_name="+", help_text="bei Bestätigung angelegt bzw. übernommen")
 

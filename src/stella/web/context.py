@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from stella.agencies.models import Role
 from stella.authz.policy import CASE_ROLES, can_create_person, can_manage_users, can_read_audit
+from stella.matching.allocation import may_plan
 from stella.web.labels import tr
 
 
@@ -33,6 +34,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         add("web:handovers", _("Übergaben"))
         add("web:tasks", _("Meine Aufgaben"))
         add("web:appointments", _("Termine"))
+        add("web:offers", _("Angebote"))
+        if may_plan(actor):
+            add("web:allocation", _("Zuteilung"))
         if actor.has_role(Role.TEAM_LEAD):
             add("web:tasks_team", _("Aufgaben des Teams"))
     if can_create_person(actor):

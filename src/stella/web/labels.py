@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from django.utils.translation import get_language, gettext_noop
+from django.utils.translation import get_language, gettext_noop, pgettext_lazy
 from django.utils.translation import gettext as _
 
 #: Labels of choices defined outside the web app (models, policy); listed for makemessages.
@@ -71,6 +71,72 @@ DOMAIN_LABELS = [
     gettext_noop("Erwachsene in Partnerschaft oder Alleinstehende in einer Sammelunterkunft"),
     gettext_noop("Erwachsene unter 25 Jahren im Haushalt der Eltern"), gettext_noop("Jugendliche von 14 bis 17 Jahren"),
     gettext_noop("Kinder von 6 bis 13 Jahren"), gettext_noop("Kinder bis 5 Jahre"),
+    # competences.models (profile rows, their choices) and competences.services.KINDS
+    gettext_noop("ohne Abschluss"), gettext_noop("Grundschule"), gettext_noop("Abschluss der Sekundarstufe I (etwa Hauptschule)"),
+    gettext_noop("mittlerer Abschluss (etwa Realschule)"), gettext_noop("Hochschulreife"),
+    gettext_noop("Berufsabschluss"), gettext_noop("Hochschulabschluss"),
+    gettext_noop("nicht beantragt"), gettext_noop("beantragt"), gettext_noop("teilweise gleichwertig"), gettext_noop("voll gleichwertig"),
+    gettext_noop("Fähigkeit"), gettext_noop("Führerschein"),
+    gettext_noop("Prüfungszeugnis"), gettext_noop("Kursergebnis"), gettext_noop("Selbsteinschätzung"),
+    gettext_noop("nur Wohnort"), gettext_noop("im Landkreis"), gettext_noop("in den Nachbarkreisen (Pilotregion)"),
+    gettext_noop("Schulbildung"), gettext_noop("Qualifikation"), gettext_noop("Berufserfahrung"), gettext_noop("Sprachstand"),
+    gettext_noop("Rahmenbedingungen"),
+    # offers.models
+    gettext_noop("Berufsbezogene Deutschsprachförderung (DeuFöV)"),
+    gettext_noop("Qualifizierungs- oder Aktivierungsmaßnahme"), gettext_noop("Ausbildungsplatz"), gettext_noop("Stelle"),
+    gettext_noop("PerF (Perspektiven für Flüchtlinge)"), gettext_noop("KompAS (Kompetenzfeststellung, Aktivierung, Sprache)"),
+    gettext_noop("Einstiegsqualifizierung (EQ)"), gettext_noop("Maßnahme bei einem Arbeitgeber (MAG)"), gettext_noop("andere Maßnahme"),
+    gettext_noop("offen"), gettext_noop("geschlossen"), gettext_noop("abgesagt"),
+    gettext_noop("Warteliste"), gettext_noop("angemeldet"), gettext_noop("abgeschlossen"), gettext_noop("abgebrochen"), gettext_noop("zurückgezogen"),
+    gettext_noop("sozialversicherungspflichtige Beschäftigung"), gettext_noop("voll qualifizierende Berufsausbildung"),
+    gettext_noop("selbständige Tätigkeit"), gettext_noop("geringfügige Beschäftigung (Minijob)"),
+    gettext_noop("weiterhin beschäftigt bzw. in Ausbildung"), gettext_noop("anderweitig beschäftigt"),
+    gettext_noop("beendet, nicht beschäftigt"),
+    # offers.services.STATE_PHRASES (inside the enrolment-state messages below)
+    gettext_noop("steht auf der Warteliste"), gettext_noop("hat bereits einen Platz"), gettext_noop("hat das Angebot abgeschlossen"),
+    gettext_noop("hat das Angebot abgebrochen"), gettext_noop("ist abgemeldet (zurückgezogen)"),
+    # matching.models (run states, override reasons)
+    gettext_noop("Vorschlag"), gettext_noop("bestätigt"), gettext_noop("verworfen"),
+    gettext_noop("bestätigen"), gettext_noop("verwerfen"),  # verbs inside "Der Lauf ist bereits …"
+    gettext_noop("Person hat abgelehnt"), gettext_noop("gesundheitliche Gründe (nicht im Detail erfasst)"),
+    gettext_noop("Betreuungspflichten"), gettext_noop("besser passendes Angebot aus Beratung bekannt"),
+    gettext_noop("Erreichbarkeit tatsächlich nicht gegeben"), gettext_noop("anderer Grund (siehe Vermerk)"),
+    # matching.score.CRITERIA (the rules' labels are in RULE_LABELS below)
+    gettext_noop("Beruf"), gettext_noop("Berufserfahrung"), gettext_noop("Anerkennung"), gettext_noop("Deutschniveau"),
+    gettext_noop("Wartezeit"), gettext_noop("Entfernung"), gettext_noop("Beginn"), gettext_noop("Teilzeit"),
+    # matching.fairness (dimensions, group labels, notes)
+    gettext_noop("Geschlecht"), gettext_noop("Staatsangehörigkeit"), gettext_noop("Altersgruppe"), gettext_noop("Landkreis (Wohnort)"),
+    gettext_noop("Behinderung"), gettext_noop("andere"), gettext_noop("nicht erfasst"), gettext_noop("unter 25"), gettext_noop("55 und älter"),
+    gettext_noop("Eine Behinderung wird in Stella nicht erfasst; dieser Teil des Berichts bleibt leer, bis es ein Merkmal dafür "
+                 "gibt (nur für diesen Bericht, nie für die Bewertung)."),
+    gettext_noop("Staatsangehörigkeiten mit weniger als 5 Personen sind unter „andere“ zusammengefasst; bei mehreren zählt die "
+                 "zuerst erfasste."),
+    # competences.kldb.LEVEL_NAMES stay German (KldB terms); the digits inside the level message do not
+    gettext_noop("fünfstellig"),
+    # journey.status and journey.models: labels shown through |tr that were added to the catalogue by hand;
+    # listed so that makemessages keeps them
+    gettext_noop("nichts erfasst"), gettext_noop("eingereist"), gettext_noop("Asylgesuch gestellt"), gettext_noop("förmlicher Asylantrag"),
+    gettext_noop("im Asylverfahren"), gettext_noop("BAMF-Entscheidung, noch nicht rechtskräftig"), gettext_noop("Schutzstatus rechtskräftig"),
+    gettext_noop("Ablehnung rechtskräftig"), gettext_noop("ausgereist"), gettext_noop("keiner"),
+    gettext_noop("Einreise"), gettext_noop("Asylgesuch"), gettext_noop("BAMF-Entscheidung"), gettext_noop("Ausreise"),
+    gettext_noop("Asylberechtigung (Art. 16a GG)"), gettext_noop("Flüchtlingsschutz (§3 AsylG)"), gettext_noop("subsidiärer Schutz (§4 AsylG)"),
+    gettext_noop("Abschiebungsverbot (§60 Abs. 5/7 AufenthG)"), gettext_noop("Ablehnung (unbegründet)"),
+    gettext_noop("Ablehnung (offensichtlich unbegründet)"), gettext_noop("Ablehnung (unzulässig)"),
+    gettext_noop("Aufenthaltserlaubnis §25 Abs. 1 AufenthG"), gettext_noop("Aufenthaltserlaubnis §25 Abs. 2 AufenthG"),
+    gettext_noop("Aufenthaltserlaubnis §25 Abs. 3 AufenthG"), gettext_noop("Aufenthaltserlaubnis §24 AufenthG"),
+    gettext_noop("Duldung §60a AufenthG"), gettext_noop("Duldung §60b AufenthG"), gettext_noop("Ausbildungsduldung §60c AufenthG"),
+    gettext_noop("Beschäftigungsduldung §60d AufenthG"),
+    gettext_noop("Ankommen"), gettext_noop("Asylverfahren"), gettext_noop("Leistungsbezug"), gettext_noop("Qualifizierung"),
+    gettext_noop("Ausbildung/Arbeit"),
+]
+
+#: Names of the hard rules of matching (matching.facts.RULE_LABELS), translated in the context "Regel" by
+#: `{% translate f.label context "Regel" %}`: "Termin" there is the offer's dates, not an appointment.
+RULE_LABELS = [
+    pgettext_lazy("Regel", "Termin"), pgettext_lazy("Regel", "Rechtlicher Zugang"), pgettext_lazy("Regel", "Deutschniveau"),
+    pgettext_lazy("Regel", "Zielniveau bereits erreicht"), pgettext_lazy("Regel", "Erreichbarkeit"),
+    pgettext_lazy("Regel", "Kinderbetreuung"), pgettext_lazy("Regel", "Angebot für Frauen"), pgettext_lazy("Regel", "Teilzeit"),
+    pgettext_lazy("Regel", "Führerschein"), pgettext_lazy("Regel", "Doppelbelegung"),
 ]
 
 #: Messages raised by the policy and the services without a variable part.
@@ -131,6 +197,35 @@ SERVICE_MESSAGES = [
     gettext_noop("Beteiligung (lead) und Rechtsgrundlage"),
     gettext_noop("Beteiligung (contributing) und Rechtsgrundlage"),
     gettext_noop("Einwilligung der Person"),
+    # competences (profile rows, occupation codes)
+    gettext_noop("Die Berufserfahrung wurde nicht gefunden."),
+    gettext_noop("Diese Angabe wurde inzwischen von jemand anderem beendet."),
+    gettext_noop("Ohne Antrag auf Anerkennung gibt es keine Stelle und kein Datum."),
+    gettext_noop("Bitte die Stelle angeben, bei der die Anerkennung beantragt ist oder die entschieden hat (z. B. IHK FOSA)."),
+    gettext_noop("Bitte das Datum der Entscheidung angeben."),
+    gettext_noop("Die Anerkennung liegt vor dem Abschlussjahr."),
+    gettext_noop("Bitte einen Beruf (KldB-Schlüssel) angeben."),
+    gettext_noop("„MT“ (Muttersprache) gibt es nur als Selbsteinschätzung, nicht als Prüfungs- oder Kursergebnis."),
+    gettext_noop("Bitte mindestens für eine Fertigkeit (Sprechen, Hören/Verstehen, Lesen, Schreiben) ein Niveau angeben."),
+    gettext_noop("Bitte angeben, wann das Niveau festgestellt wurde."),
+    gettext_noop("„MT“ (Muttersprache) ist kein Kursergebnis."),
+    gettext_noop("Es ist keine KldB-Fassung geladen (stella kldb load)."),
+    # offers
+    gettext_noop("Nur Mitarbeitende einer Behörde arbeiten mit Angeboten und Vermittlungen."),
+    gettext_noop("Angebote legen Fallbearbeitung und Teamleitung von Agentur für Arbeit, Jobcenter, Landratsamt und Stadt an."),
+    gettext_noop("Das Angebot wurde inzwischen von jemand anderem geändert. Ihre Änderung wurde nicht gespeichert."),
+    gettext_noop("„MT“ (Muttersprache) ist kein Sprachniveau, das ein Angebot voraussetzen oder ein Kurs erreichen kann."),
+    gettext_noop("Bitte die Art des Angebots angeben."),
+    gettext_noop("Als Kursträger in Stella kann nur eine Behörde der Art „Kursträger“ gewählt werden."),
+    gettext_noop("Die Art kann nicht mehr geändert werden: es gibt bereits Anmeldungen."),
+    gettext_noop("Anwesenheit wird nur für Personen mit Platz im Angebot erfasst (nicht auf der Warteliste oder nach dem Ende)."),
+    gettext_noop("Der Tag fehlt."),
+    # matching.allocation
+    gettext_noop("Zuteilungsläufe planen Fallbearbeitung und Teamleitung von Agentur für Arbeit, Jobcenter, Landratsamt und Stadt."),
+    gettext_noop("Der Zuteilungslauf wurde nicht gefunden."),
+    gettext_noop("Die Zuteilung wurde nicht gefunden."),
+    gettext_noop("Für einzelne Zuteilungen gelten die Regeln nicht mehr – bitte diese Zeilen ändern; es wurde nichts gespeichert."),
+    gettext_noop("Die Begründung darf höchstens 300 Zeichen lang sein."),
 ]
 
 #: Messages with a variable part: (German pattern, msgid with named placeholders).
@@ -159,6 +254,69 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     # rules.assessment: one missing input (its label is translated too)
     (re.compile(r"Für diese Einschätzung fehlt: (?P<label>[^,(]+)\."),
      gettext_noop("Für diese Einschätzung fehlt: %(label)s.")),
+    # competences.services / competences.kldb (labels: the kinds of profile rows, offer and run states)
+    (re.compile(r"Die Angabe \((?P<label>[^)]+)\) wurde nicht gefunden\."),
+     gettext_noop("Die Angabe (%(label)s) wurde nicht gefunden.")),
+    (re.compile(r"Diese Angabe \((?P<label>[^)]+)\) ist bereits beendet\."),
+     gettext_noop("Diese Angabe (%(label)s) ist bereits beendet.")),
+    (re.compile(r"„(?P<value>[^“]*)“ ist bereits erfasst\."), gettext_noop("„%(value)s“ ist bereits erfasst.")),
+    (re.compile(r"„(?P<value>[^“]*)“ ist keine Zahl von Jahren\."), gettext_noop("„%(value)s“ ist keine Zahl von Jahren.")),
+    (re.compile(r"Die Schuljahre müssen zwischen 0 und (?P<n>\d+) liegen\."),
+     gettext_noop("Die Schuljahre müssen zwischen 0 und %(n)s liegen.")),
+    (re.compile(r"Die Jahre Erfahrung müssen zwischen 0 und (?P<n>\d+) liegen\."),
+     gettext_noop("Die Jahre Erfahrung müssen zwischen 0 und %(n)s liegen.")),
+    (re.compile(r"Unbekannte Führerscheinklasse „(?P<value>[^“]*)“ \(erlaubt: (?P<allowed>[^)]*)\)\."),
+     gettext_noop("Unbekannte Führerscheinklasse „%(value)s“ (erlaubt: %(allowed)s).")),
+    (re.compile(r"Das Datum liegt vor (?P<day>[\d.]+)\."), gettext_noop("Das Datum liegt vor %(day)s.")),
+    (re.compile(r"Den KldB-Schlüssel „(?P<code>[^“]*)“ gibt es in der geladenen Fassung \((?P<version>.+)\) nicht\."),
+     gettext_noop("Den KldB-Schlüssel „%(code)s“ gibt es in der geladenen Fassung (%(version)s) nicht.")),
+    (re.compile(r"Der KldB-Schlüssel „(?P<code>[^“]*)“ ist keine (?P<expected>\w+) \(Ebene (?P<level>\d), "
+                r"(?P<digits>[\w-]+)\), sondern eine (?P<found>\w+)\."),
+     gettext_noop("Der KldB-Schlüssel „%(code)s“ ist keine %(expected)s (Ebene %(level)s, %(digits)s), sondern eine "
+                  "%(found)s.")),
+    # offers.services
+    (re.compile(r"Das Angebot ist bereits (?P<label>[^.;]+)\."), gettext_noop("Das Angebot ist bereits %(label)s.")),
+    (re.compile(r"Das Angebot ist (?P<label>[^.;]+) und kann nicht mehr geändert werden\."),
+     gettext_noop("Das Angebot ist %(label)s und kann nicht mehr geändert werden.")),
+    (re.compile(r"Das Angebot ist (?P<label>[^.;]+); Anmeldungen und Aufnahmen sind nicht mehr möglich\."),
+     gettext_noop("Das Angebot ist %(label)s; Anmeldungen und Aufnahmen sind nicht mehr möglich.")),
+    (re.compile(r"Das Angebot ist voll \((?P<taken>\d+) von (?P<seats>\d+) Plätzen belegt\)\. Ein Platz wird frei, "
+                r"wenn eine Teilnahme abgebrochen oder zurückgezogen wird\."),
+     gettext_noop("Das Angebot ist voll (%(taken)s von %(seats)s Plätzen belegt). Ein Platz wird frei, wenn eine "
+                  "Teilnahme abgebrochen oder zurückgezogen wird.")),
+    (re.compile(r"Es sind bereits (?P<n>\d+) Plätze belegt; weniger Plätze sind nicht möglich\."),
+     gettext_noop("Es sind bereits %(n)s Plätze belegt; weniger Plätze sind nicht möglich.")),
+    (re.compile(r"Höchstens (?P<n>\d+) Plätze je Angebot\."), gettext_noop("Höchstens %(n)s Plätze je Angebot.")),
+    (re.compile(r"Das Ende \((?P<end>[\d.]+)\) liegt vor dem Beginn \((?P<start>[\d.]+)\)\."),
+     gettext_noop("Das Ende (%(end)s) liegt vor dem Beginn (%(start)s).")),
+    (re.compile(r"Das Zielniveau \((?P<target>\w+)\) muss über dem Mindestniveau \((?P<minimum>\w+)\) liegen\."),
+     gettext_noop("Das Zielniveau (%(target)s) muss über dem Mindestniveau (%(minimum)s) liegen.")),
+    (re.compile(r"Das Angebot ist am (?P<day>[\d.]+) zu Ende gegangen\."),
+     gettext_noop("Das Angebot ist am %(day)s zu Ende gegangen.")),
+    (re.compile(r"Das Angebot endet am (?P<end>[\d.]+); eine Aufnahme ab (?P<day>[\d.]+) ist nicht möglich\."),
+     gettext_noop("Das Angebot endet am %(end)s; eine Aufnahme ab %(day)s ist nicht möglich.")),
+    (re.compile(r"Die Person (?P<label>[^;]+); das ist in diesem Stand nicht möglich\."),
+     gettext_noop("Die Person %(label)s; das ist in diesem Stand nicht möglich.")),
+    (re.compile(r"Die Person (?P<label>[^;]+); aufgenommen werden kann nur, wer auf der Warteliste steht\."),
+     gettext_noop("Die Person %(label)s; aufgenommen werden kann nur, wer auf der Warteliste steht.")),
+    (re.compile(r"Der (?P<day>[\d.]+) liegt vor dem ersten Kurstag der Person \((?P<first>[\d.]+)\)\."),
+     gettext_noop("Der %(day)s liegt vor dem ersten Kurstag der Person (%(first)s).")),
+    (re.compile(r"Der (?P<day>[\d.]+) liegt nach dem Ende des Angebots \((?P<end>[\d.]+)\)\."),
+     gettext_noop("Der %(day)s liegt nach dem Ende des Angebots (%(end)s).")),
+    (re.compile(r"Für den (?P<day>[\d.]+) ist die Anwesenheit bereits erfasst\."),
+     gettext_noop("Für den %(day)s ist die Anwesenheit bereits erfasst.")),
+    (re.compile(r"Der Stand nach (?P<months>\d+) Monaten kann erst ab dem (?P<day>[\d.]+) erfasst werden\."),
+     gettext_noop("Der Stand nach %(months)s Monaten kann erst ab dem %(day)s erfasst werden.")),
+    (re.compile(r"Die Vermittlung ist bereits am (?P<day>[\d.]+) beendet\."),
+     gettext_noop("Die Vermittlung ist bereits am %(day)s beendet.")),
+    (re.compile(r"Das Angebot ist ein (?P<label>.+); die Art der Vermittlung passt nicht dazu\."),
+     gettext_noop("Das Angebot ist ein %(label)s; die Art der Vermittlung passt nicht dazu.")),
+    # matching.allocation
+    (re.compile(r"Zu viele Wartende für einen Lauf \((?P<n>\d+); höchstens (?P<limit>\d+)\)\. Bitte weniger Angebote "
+                r"wählen\."),
+     gettext_noop("Zu viele Wartende für einen Lauf (%(n)s; höchstens %(limit)s). Bitte weniger Angebote wählen.")),
+    (re.compile(r"Der Lauf ist bereits (?P<label>\w+); (?P<verb>\w+) geht nur einmal, solange er ein Vorschlag ist\."),
+     gettext_noop("Der Lauf ist bereits %(label)s; %(verb)s geht nur einmal, solange er ein Vorschlag ist.")),
 ]
 
 #: Help texts of identifier formats (validators.IDENTIFIER_FORMATS), used inside the pattern above.

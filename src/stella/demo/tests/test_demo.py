@@ -300,3 +300,21 @@ def test_generated_status_histories_are_possible(generated):
     assert StatusEvent.objects.exists()
     states = {situation_on(p.pk, TODAY).state for p in generated}  # raises on an impossible history
     assert State.NONE not in states and State.RESIDENCE_PERMIT in states and len(states) >= 3
+
+
+def test_offers_profiles_enrolments_and_placements(generated):
+    from stella.competences.models import WorkExperience
+    from stella.offers.models import Enrolment, Offer, Placement
+
+    offers = Offer.objects.all()
+    assert {o.municipality.landkreis.code for o in offers} == {"LK-LB", "LK-OG", "LK-RT", "LK-TUE"}
+    assert offers.filter(state="open", starts_on__gt=TODAY).count() > offers.filter(state="closed").count() > 0
+    assert all(o.occupation_id for o in offers.filter(kind__in=["training", "vacancy"]))
+    assert WorkExperience.objects.filter(occupation__isnull=False).exists()
+    assert WorkExperience.objects.filter(occupation__isnull=True).exists()  # titles still to confirm
+    waiting = Enrolment.objects.filter(state="waiting").select_related("offer")
+    assert waiting.exists() and all(e.offer.starts_on > TODAY for e in waiting)
+    done = Enrolment.objects.filter(state="completed").select_related("offer")
+    assert done.exists() and all(e.ended_on <= TODAY for e in done)
+    assert all(p.starts_on <= TODAY for p in Placement.objects.all())
+    assert AuditEvent.objects.filter(object_type="demo_integration").count() == 1

@@ -90,3 +90,14 @@ def test_handover_summary_lists_courses_placements_and_occupations(make_user, di
     titles = [m["title"] for m in summary["measures"]]
     assert titles[0].endswith("Autohaus Kurz") and "B1" in titles[1] and len(titles) == 2  # withdrawn: no seat
     assert summary["competences"]["occupations"] == [{"code": "", "title": "خياط", "as_given": "خياط", "years": 4.0}]
+
+
+def test_regime_outside_the_rules_years_is_not_called_none():
+    from stella.journey.services import _regime_label, regime_on
+
+    protected = Situation(state=State.PROTECTED, outcome="fluechtlingsschutz", decision_final_date=date(2016, 5, 25))
+    assert protected.rules_status is not None
+    assert regime_on(protected, date(2027, 2, 1)) is None
+    assert _regime_label(protected, None, date(2027, 2, 1)) == "nicht bestimmbar (Regelsatz 2015–2026)"
+    assert _regime_label(Situation(), None, date(2020, 1, 1)) == "keiner"
+    assert _regime_label(protected, regime_on(protected, date(2020, 1, 1)), date(2020, 1, 1)).startswith("SGB II")

@@ -97,6 +97,13 @@ def _frame(request: HttpRequest, overview: FileOverview, tab: str, **extra: Any)
     tabs.append({"key": "tasks", "label": _("Aufgaben und Termine"),
                  "allowed": decide(actor, Action.READ, Category.COUNSELLING, overview.context).allowed,
                  "url": reverse("web:person_tasks", args=[pk])})
+    placement = decide(actor, Action.READ, Category.PLACEMENT, overview.context).allowed
+    tabs += [
+        {"key": "offers", "label": _("Kurse und Vermittlungen"), "allowed": placement,
+         "url": reverse("web:person_offers", args=[pk])},
+        {"key": "matching", "label": _("Passende Angebote"), "allowed": placement,
+         "url": reverse("web:person_matches", args=[pk])},
+    ]
     writable = [c for c in Category if _may_write(actor, overview, c)]
     context = {
         "person": overview.person,

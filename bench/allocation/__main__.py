@@ -1,0 +1,5 @@
+import sys
+
+from bench.allocation.run import main
+
+sys.exit(main())
