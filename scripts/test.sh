@@ -46,14 +46,28 @@ STELLA_DATABASE_URL="sqlite:///$STELLA_VAR_DIR/check.sqlite3" "$BIN/stella" make
 step "deployment check"
 STELLA_ALLOWED_HOSTS=stella.example.org "$BIN/stella" check-deploy
 
-step "pytest on SQLite"
-STELLA_DATABASE_URL="sqlite:///$STELLA_VAR_DIR/test.sqlite3" "$BIN/pytest" -q
-
+# The two databases run side by side (pytest is single-threaded; the machine has two cores), each with its
+# own log, printed when both have finished.
+LOGS=$(mktemp -d)
+step "pytest on SQLite and on PostgreSQL, side by side (logs in $LOGS)"
+STELLA_DATABASE_URL="sqlite:///$STELLA_VAR_DIR/test.sqlite3" "$BIN/pytest" -q >"$LOGS/sqlite.log" 2>&1 &
+SQLITE_PID=$!
+PG_PID=""
 if pg_up >/dev/null 2>&1; then
-  step "pytest on PostgreSQL"
-  STELLA_DATABASE_URL="$PG_URL" "$BIN/pytest" -q
+  STELLA_DATABASE_URL="$PG_URL" STELLA_VAR_DIR="$STELLA_VAR_DIR/pg" "$BIN/pytest" -q >"$LOGS/postgres.log" 2>&1 &
+  PG_PID=$!
 elif [ "$CI" = "true" ]; then
-  echo "PostgreSQL at $PG_URL is not reachable, and CI=true makes it mandatory."; exit 1
+  echo "PostgreSQL at $PG_URL is not reachable, and CI=true makes it mandatory."; kill "$SQLITE_PID"; exit 1
+fi
+status=0
+wait "$SQLITE_PID" || status=1
+step "pytest on SQLite"
+cat "$LOGS/sqlite.log"
+if [ -n "$PG_PID" ]; then
+  wait "$PG_PID" || status=1
+  step "pytest on PostgreSQL"
+  cat "$LOGS/postgres.log"
 else
   echo "SKIPPED: PostgreSQL tests (start PostgreSQL at 127.0.0.1:5432 with trust auth to run them)."
 fi
+exit "$status"

@@ -21,6 +21,14 @@ def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "attachments"
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(request, settings):
+    """Argon2 is slow by design (tenths of a second per hash); tests that do not test hashing hash with MD5.
+    Argon2 stays in the list so hashes made outside this fixture (module-scoped worlds) still verify."""
+    if "argon2" not in request.keywords:
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *settings.PASSWORD_HASHERS]
+
+
 @pytest.fixture
 def district(db):
     from stella.tests.factories import make_district

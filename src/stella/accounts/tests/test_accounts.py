@@ -23,6 +23,7 @@ def admin(make_user):
     return make_user("JC", "admin")
 
 
+@pytest.mark.argon2
 def test_admin_creates_user_with_roles_and_argon2_hash(admin, district):
     user = services.create_user(actor=Actor.for_user(admin), username="neu.jc", password="ein-Sicheres-Passwort-7",
                                 agency_code="JC-LB", roles=["caseworker", "team_lead"])
