@@ -267,7 +267,7 @@ def test_complete_language_course_records_the_result_in_the_profile(seat, jc, pe
     ("MT", 0, "result_level", "„MT“"),
     ("B7", 0, "result_level", "Unbekanntes Sprachniveau"),
     ("", 1, "ended_on", "in der Zukunft"),
-    ("", -25, "ended_on", "vor der Aufnahme"),
+    ("", -25, "ended_on", "vor dem Beginn der Teilnahme"),
 ])
 def test_complete_validation(seat, jc, level, ended, field, text):
     with pytest.raises(InvalidInput) as exc:
