@@ -11,9 +11,7 @@ from __future__ import annotations
 import csv
 import gc
 import io
-import os
 import re
-import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -23,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from stella.core.files import atomic_text_file
 from stella.matching.flow import MAX_ABS_SCORE, canonical, has_duplicates, id_sort_key
 
 PAIRS_COLUMNS = ("person_id", "offer_id", "score")
@@ -383,18 +382,7 @@ def _check_duplicates(t: Tables, name: str, errors: _Collector) -> None:
 
 def write_assignment(path: Path, rows: Sequence[tuple[str, str]]) -> None:
     """Write ASSIGN (sorted by person id) atomically: readers see the old file or the whole new one."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        umask = os.umask(0o022)
-        os.umask(umask)
-        os.fchmod(fd, 0o666 & ~umask)  # as a plain open() would create it (mkstemp makes it private)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as sink:
-            writer = csv.writer(sink, lineterminator="\n")
-            writer.writerow(ASSIGN_COLUMNS)
-            writer.writerows(sorted(rows, key=lambda r: id_sort_key(r[0])))
-            sink.flush()
-            os.fsync(sink.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_text_file(path, newline="") as sink:
+        writer = csv.writer(sink, lineterminator="\n")
+        writer.writerow(ASSIGN_COLUMNS)
+        writer.writerows(sorted(rows, key=lambda r: id_sort_key(r[0])))

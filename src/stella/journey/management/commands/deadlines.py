@@ -10,15 +10,14 @@ when complete; a summary goes to stderr. `--enqueue` puts the scan on the backgr
 from __future__ import annotations
 
 import json
-import os
 import sys
-import tempfile
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from stella.core.files import atomic_text_file
 from stella.journey.tasks import ScanReport, scan_deadlines, scan_deadlines_job
 
 
@@ -64,17 +63,9 @@ def _parse_day(text: str | None) -> date | None:
 
 
 def _write_atomic(target: Path, lines: list[str]) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as sink:
-            for line in lines:
-                sink.write(line + "\n")
-            sink.flush()
-            os.fsync(sink.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_text_file(target) as sink:
+        for line in lines:
+            sink.write(line + "\n")
 
 
 def _summary(report: ScanReport) -> str:

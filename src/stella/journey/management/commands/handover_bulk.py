@@ -10,9 +10,7 @@ run the reaper (for cron).
 from __future__ import annotations
 
 import json
-import os
 import sys
-import tempfile
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -23,6 +21,7 @@ from stella.accounts.models import User
 from stella.agencies.models import Function
 from stella.core.actor import Actor
 from stella.core.errors import DomainError, InvalidInput
+from stella.core.files import atomic_text_file
 from stella.journey import bulk
 from stella.journey import handovers as ho
 
@@ -132,15 +131,8 @@ class Command(BaseCommand):
                 for line in lines:
                     sys.stdout.write(line)
                 return
-            # Written next to the target and renamed: never a half-written report.
-            fd, tmp = tempfile.mkstemp(dir=output.resolve().parent, prefix=".bericht-", suffix=".csv")
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-                    handle.writelines(lines)
-                os.replace(tmp, output)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
+            with atomic_text_file(output, newline="") as handle:  # never a half-written report
+                handle.writelines(lines)
         except DomainError as exc:
             raise _problem(exc) from exc
         self.stdout.write(f"Bericht geschrieben: {output}", self.style.SUCCESS)

@@ -10,13 +10,13 @@ import io
 import json
 import os
 import sys
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from stella.core.files import atomic_text_file
 from stella.rules.batch import run
 from stella.rules.tables import RULE_VERSION, covered_years
 
@@ -61,17 +61,8 @@ class Command(BaseCommand):
         target = Path(out)
         if not target.parent.is_dir():
             raise CommandError(f"Ausgabeverzeichnis fehlt: {target.parent}")
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as sink:
-                counts = _write(lines, lambda text: sink.write(text + "\n"))
-                sink.flush()
-                os.fsync(sink.fileno())
-            os.replace(tmp, target)  # atomic on one file system: readers see the old file or the whole new one
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        return counts
+        with atomic_text_file(target) as sink:
+            return _write(lines, lambda text: sink.write(text + "\n"))
 
 
 def _lines(source: IO[bytes]) -> Iterator[bytes]:
