@@ -207,3 +207,8 @@ def test_cancel_offer_form(login, jc, course):
     assert empty.status_code == 200 and problems(empty.content.decode()) == []
     assert client.post(f"/angebote/{course.pk}/absagen/", {"cancel-reason": "Raum fehlt"}).status_code == 302
     assert Offer.objects.get(pk=course.pk).state == "cancelled"
+
+
+def test_offer_page_links_to_the_persons_who_fit(login, jc, course):
+    html = login(jc).get(f"/angebote/{course.pk}/").content.decode()
+    assert f'href="/angebote/{course.pk}/passende-personen/"' in html
