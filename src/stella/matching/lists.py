@@ -21,12 +21,13 @@ from django.db.models import Min, QuerySet
 from stella.agencies.models import Municipality
 from stella.audit import service as audit
 from stella.audit.models import AuditAction
-from stella.authz.policy import Action, Category, FileContext, decide
+from stella.authz.policy import Action, Category
 from stella.cases.access import access_person, check, today
 from stella.cases.models import Consent, Participation
 from stella.competences.models import Mobility
 from stella.core.actor import Actor
 from stella.core.errors import InvalidInput
+from stella.journey.tasks import readable_person_ids
 from stella.matching import eligibility
 from stella.matching.eligibility import effective_mobility
 from stella.matching.facts import (
@@ -286,31 +287,17 @@ def _visible_offer(actor: Actor, offer_id: int) -> Offer:
 
 
 def readable_persons(actor: Actor, person_ids: Iterable[int] | None = None) -> set[int]:
-    """Persons whose placement data the actor may read now (participation of its agency or consent, as
-    `cases.access.file_context` decides it for one file), in two queries; `person_ids` None: every such person."""
-    day = today()
+    """Persons whose placement data the actor may read now (`journey.tasks.readable_person_ids`: the policy per
+    file, contexts loaded in bulk); `person_ids` None: every person the agency takes part in or has a consent of."""
     if actor.agency_id is None:
         return set()
-    parts = Participation.objects.active_on(day).filter(agency_id=actor.agency_id)
-    consents = Consent.objects.valid_on(day).filter(agencies=actor.agency_id)
-    if person_ids is not None:
-        ids = list(set(person_ids))
-        parts = parts.filter(case_file__person_id__in=ids)
-        consents = consents.filter(case_file__person_id__in=ids)
-    roles: dict[int, set[str]] = {}
-    for pid, role in parts.values_list("case_file__person_id", "role"):
-        roles.setdefault(pid, set()).add(role)
-    consented: dict[int, set[Category]] = {}
-    for pid, categories in consents.values_list("case_file__person_id", "categories"):
-        consented.setdefault(pid, set()).update(Category(c) for c in categories if c in Category._value2member_map_)
-    result = set()
-    for pid in set(roles) | set(consented):
-        own = roles.get(pid, set())
-        ctx = FileContext(participation="lead" if "lead" in own else (next(iter(sorted(own))) if own else None),
-                          consented=frozenset(consented.get(pid, set())))
-        if decide(actor, Action.READ, PLACEMENT, ctx).allowed:
-            result.add(pid)
-    return result
+    if person_ids is None:
+        day = today()
+        person_ids = set(Participation.objects.active_on(day).filter(agency_id=actor.agency_id)
+                         .values_list("case_file__person_id", flat=True))
+        person_ids |= set(Consent.objects.valid_on(day).filter(agencies=actor.agency_id)
+                          .values_list("case_file__person_id", flat=True))
+    return readable_person_ids(actor, person_ids, Action.READ, PLACEMENT)
 
 
 def persons_for_offer(*, actor: Actor, offer_id: int, on: date | None = None, limit: int = 50,
