@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "stella.competences",
     "stella.offers",
     "stella.matching",
+    "stella.linkage",
     "stella.api",
     "stella.web",
     "stella.demo",

@@ -49,7 +49,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
                       "registered_by_id", "created_at", "updated_at", "version"),
     "people.PersonName": ("person_id", "kind", "given_names", "family_name", "script", "source_agency_id",
                           "created_at", "valid_until"),
-    "people.NameKey": ("person_id", "key"),
+    "people.NameKey": ("person_id", "key", "birth_year"),
     "people.Nationality": ("person_id", "country", "created_at", "valid_until"),
     "people.LanguageSkill": ("person_id", "language", "level", "created_at"),
     "people.Contact": ("person_id", "kind", "value", "created_at", "valid_until"),
@@ -469,7 +469,7 @@ class Generator:
                                        created, created, 1))
             names = self._names(rng, rows, o, m, pid, created, lra_id)
             for k in keys_for_names(names):
-                rows.add("people.NameKey", (pid, k))
+                rows.add("people.NameKey", (pid, k, m.birth.year))
             nationality = "XXA" if o.iso3 == "SYR" and rng.random() < 0.01 else o.iso3
             rows.add("people.Nationality", (pid, nationality, created, None))
             self._languages(rng, rows, t, pid, m, arrival, created, adult)

@@ -45,6 +45,10 @@ class Person(models.Model):
     created_at = models.DateTimeField("angelegt", default=timezone.now)
     updated_at = models.DateTimeField("geändert", default=timezone.now)
     version = models.PositiveIntegerField("Version", default=1, help_text="Steigt mit jeder Änderung")
+    merged_into = models.ForeignKey("self", verbose_name="zusammengeführt in", on_delete=models.PROTECT, null=True,
+                                    blank=True, related_name="+",
+                                    help_text="Gesetzt, solange diese Erfassung in eine andere Person zusammengeführt ist "
+                                              "(Dublette); die Daten liegen dann bei jener Person")
 
     class Meta:
         verbose_name = "Person"
@@ -123,11 +127,15 @@ class NameKey(models.Model):
 
     person = models.ForeignKey(Person, verbose_name="Person", on_delete=models.CASCADE, related_name="name_keys")
     key = models.CharField("Schlüssel", max_length=40)
+    birth_year = models.PositiveSmallIntegerField("Geburtsjahr", null=True, blank=True,
+                                                  help_text="Kopie aus der Person, damit die Dublettenprüfung Schlüssel "
+                                                            "und Jahr in einem Index findet")
 
     class Meta:
         verbose_name = "Namensschlüssel"
         verbose_name_plural = "Namensschlüssel"
         constraints = [models.UniqueConstraint(fields=["key", "person"], name="unique_name_key")]
+        indexes = [models.Index(fields=["key", "birth_year", "person"], name="name_key_year")]
 
 
 class Nationality(models.Model):

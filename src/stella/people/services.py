@@ -244,8 +244,9 @@ def refresh_name_keys(person: Person) -> None:
     for n in person.names.filter(valid_until__isnull=True):
         for k in name_keys(n.given_names, n.family_name):
             keys.setdefault(k[:40], None)
+    year = person.birth_date.year if person.birth_date else None
     NameKey.objects.filter(person=person).delete()
-    NameKey.objects.bulk_create([NameKey(person=person, key=k) for k in keys])
+    NameKey.objects.bulk_create([NameKey(person=person, key=k, birth_year=year) for k in keys])
 
 
 def similar_persons(actor: Actor, names: Sequence[NameIn], birth_date: date | None, limit: int = 10,
@@ -366,9 +367,11 @@ def update_person(*, actor: Actor, person_id: int, version: int, changes: dict[s
                 "Die Person wurde inzwischen von jemand anderem geändert. Ihre Änderung wurde nicht gespeichert.",
                 current_version=current, changes=changes_since(person_id, version),
             )
+        person.refresh_from_db()
+        if "birth_date" in changed:
+            refresh_name_keys(person)  # the keys carry the birth year for the duplicate check
         audit.record(actor, AuditAction.UPDATE, person_id=person_id, categories=[Category.IDENTITY],
                      object_type="person", object_id=person_id, detail={"fields": changed, "version": version + 1})
-    person.refresh_from_db()
     return person
 
 
