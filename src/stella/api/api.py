@@ -18,12 +18,14 @@ from stella.api import (
     auth,
     competences,
     docs,
+    duplicates,
     errors,
     files,
     handovers,
     journey,
     matching,
     me,
+    merges,
     notifications,
     occupations,
     offers,
@@ -85,6 +87,9 @@ api.add_router("/placements", offers.placements_router)
 api.add_router("", matching.router)
 api.add_router("/allocation", allocation.router)
 api.add_router("/assignments", allocation.assignments_router)
+api.add_router("/duplicates", duplicates.router)
+api.add_router("/merges", merges.router)
+api.add_router("/persons", merges.persons_router)
 api.add_router("", docs.router)
 
 

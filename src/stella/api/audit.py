@@ -13,15 +13,18 @@ from stella.api.schemas import AuditEventOut, AuditQuery, Page, VerifyOut, pagin
 from stella.audit import service as audit
 from stella.cases import services as cases
 from stella.cases.sections import audit_dict
+from stella.linkage.merge import audit_person_ids
 
 router = Router(tags=["Datenschutz"])
 
 
 @router.get("/audit/events", response=Page[AuditEventOut], summary="Protokoll")
 def events(request: HttpRequest, query: Query[AuditQuery]) -> Any:
-    """Newest first; filter by person (`person_id`) and/or user (`user_id`, `username`)."""
+    """Newest first; filter by person (`person_id`, including records merged into it) and/or user
+    (`user_id`, `username`)."""
+    merged = audit_person_ids(query.person_id)[1:] if query.person_id is not None else []
     qs = audit.trail(actor=actor(request), person_id=query.person_id, user_id=query.user_id,
-                     username=query.username)
+                     username=query.username, merged_person_ids=merged)
     return paginate(qs, query, audit_dict)
 
 

@@ -27,12 +27,16 @@ from stella.api.schemas import (
     PersonSearch,
     PersonUpdated,
     RecordOut,
+    SimilarOut,
     SimilarQuery,
     paginate,
 )
 from stella.cases import services as cases
 from stella.cases.sections import base_identity
 from stella.core.actor import Actor
+from stella.linkage import online
+from stella.linkage.merge import merged_into_chain
+from stella.linkage.records import record_from_input
 from stella.people import services as people
 from stella.people.models import Person
 
@@ -40,10 +44,6 @@ router = Router(tags=["Personen"])
 
 #: How many possible duplicates a registration reports.
 SIMILAR_LIMIT = 10
-
-
-def _identities(persons: list[Person]) -> list[dict[str, Any]]:
-    return [base_identity(p) for p in persons]
 
 
 @router.get("", response=Page[PersonOut], summary="Personen suchen")
@@ -56,12 +56,20 @@ def search(request: HttpRequest, filters: Query[PersonSearch]) -> Any:
                     count_cap=people.SEARCH_COUNT_CAP)
 
 
-@router.get("/similar", response=list[PersonOut], summary="Mögliche Doppelerfassungen")
+def _hits(result: online.CheckResult) -> list[dict[str, Any]]:
+    return [{**base_identity(h.person), "probability": h.probability, "match_weight": h.match_weight,
+             "evidence": h.evidence} for h in result.hits]
+
+
+@router.get("/similar", response=list[SimilarOut], summary="Mögliche Doppelerfassungen")
 def similar(request: HttpRequest, query: Query[SimilarQuery]) -> Any:
-    """Persons with a similar name and the same birth year: the warning shown before registering."""
-    names = [people.NameIn(family_name=query.family_name, given_names=query.given_names)]
-    return _identities(people.similar_persons(actor(request), names, query.birth_date, SIMILAR_LIMIT,
-                                              audit_search=True))
+    """Persons that may be the same (duplicate model of `stella.linkage`: spelling variants, birth date with
+    precision, nationality, sex, birthplace), most probable first, with the evidence per field – the warning
+    shown before registering. Evidence on fields the caller may not read in the other file is withheld."""
+    record = record_from_input("neu", [(query.given_names, query.family_name)], birth_date=query.birth_date,
+                               birth_precision=query.birth_date_precision, sex=query.sex or "",
+                               nationality=query.nationality, birth_place=query.birth_place)
+    return _hits(online.check_person(actor=actor(request), record=record, limit=SIMILAR_LIMIT))
 
 
 @router.post("", response={201: PersonCreated}, summary="Person registrieren")
@@ -71,15 +79,16 @@ def register(request: HttpRequest, response: HttpResponse, payload: PersonCreate
     me = actor(request)
     data = payload.to_service()
     person = people.register_person(actor=me, data=data)
-    found = people.similar_persons(me, data.names, data.birth_date, SIMILAR_LIMIT + 1, audit_search=True)
+    # Check the saved person and put likely duplicates into the review queue (docs/linkage-review.md).
+    found = online.check_and_record(actor=me, person=person, limit=SIMILAR_LIMIT)
     response["Location"] = reverse("api:get_person", kwargs={"person_id": person.pk})
-    others = [p for p in found if p.pk != person.pk][:SIMILAR_LIMIT]
-    return Status(201, {**base_identity(person), "similar": _identities(others)})
+    return Status(201, {**base_identity(person), "similar": _hits(found)})
 
 
 @router.get("/{int:person_id}", response=FileOut, summary="Fallakte öffnen")
 def get_person(request: HttpRequest, person_id: int) -> Any:
-    """Base identity and, per data category, whether the caller may read it and why (audited)."""
+    """Base identity and, per data category, whether the caller may read it and why (audited). A record merged
+    into another person answers with `merged_into`: its data now lives in that file."""
     overview = cases.open_file(actor=actor(request), person_id=person_id)
     return {
         "person": base_identity(overview.person),
@@ -87,6 +96,7 @@ def get_person(request: HttpRequest, person_id: int) -> Any:
         "consented": sorted(overview.context.consented),
         "sections": [{"category": s.category, "label": s.category.label, "allowed": s.decision.allowed,
                       "reason": s.decision.reason, "basis": s.decision.basis} for s in overview.sections],
+        "merged_into": merged_into_chain(person_id) if overview.person.merged_into_id else None,
     }
 
 

@@ -201,6 +201,10 @@ class SimilarQuery(Schema):
     family_name: str = Field(min_length=1, max_length=200)
     given_names: str = Field("", max_length=200)
     birth_date: IsoDate | None = None
+    birth_date_precision: DatePrecision | None = None
+    sex: Sex | None = None
+    nationality: str = Field("", max_length=3, description="ISO 3166 Alpha-3")
+    birth_place: str = Field("", max_length=120)
 
 
 class PersonSearch(PageQuery):
@@ -240,8 +244,28 @@ class PersonOut(Schema):
     nationalities: list[NationalityOut]
 
 
+class EvidenceOut(Schema):
+    """The evidence of one field for a possible duplicate (engine.Evidence, with German labels)."""
+
+    field: str = Field(description="name, birth_date, birth_place, nationality oder sex")
+    field_label: str
+    label: str = Field(description="Vergleichsstufe, z. B. „gleiches Jahr, Tag unbekannt“")
+    level: str = Field(description="strong_for, for, neutral, against, strong_against, missing; hidden = kein Zugriff")
+    level_label: str
+    weight: float = Field(description="log2 des Bayes-Faktors: positiv spricht für eine Person")
+    hidden: bool = Field(False, description="Beleg zurückgehalten: Sie dürfen das Feld der anderen Akte nicht lesen")
+
+
+class SimilarOut(PersonOut):
+    """A possible duplicate: base identity, probability and evidence per field."""
+
+    probability: float = Field(description="Übereinstimmungswahrscheinlichkeit 0–1 (Splink-Modell)")
+    match_weight: float
+    evidence: list[EvidenceOut]
+
+
 class PersonCreated(PersonOut):
-    similar: list[PersonOut] = Field(description="Personen mit ähnlichem Namen und gleichem Geburtsjahr")
+    similar: list[SimilarOut] = Field(description="Mögliche Doppelerfassungen, wahrscheinlichste zuerst")
 
 
 class PersonUpdated(PersonOut):
@@ -265,6 +289,8 @@ class FileOut(Schema):
     participation: str | None
     consented: list[Category]
     sections: list[SectionAccessOut]
+    merged_into: int | None = Field(default=None, description="Gesetzt, wenn diese Erfassung mit einer anderen "
+                                    "zusammengeführt ist: die Person, bei der ihre Daten jetzt liegen")
 
 
 class RecordOut(Schema):

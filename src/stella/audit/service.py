@@ -173,15 +173,16 @@ def _require_dpo(actor: Actor, what: str) -> None:
 
 
 def trail(*, actor: Actor, person_id: int | None = None, user_id: int | None = None,
-          username: str = "") -> QuerySet[AuditEvent]:
+          username: str = "", merged_person_ids: Iterable[int] = ()) -> QuerySet[AuditEvent]:
     """The audit trail for the data-protection officer, per person and/or user, newest first.
 
-    Looking at it is itself audited (it shows who read whose data); anyone else is refused.
+    `merged_person_ids`: records currently merged into the person (their events belong to its trail;
+    audit events are never re-pointed). Looking at it is itself audited; anyone else is refused.
     """
     _require_dpo(actor, "audit")
     qs = AuditEvent.objects.all()
     if person_id is not None:
-        qs = qs.filter(person_id=person_id)
+        qs = qs.filter(person_id__in={person_id, *merged_person_ids})
     if user_id is not None:
         qs = qs.filter(user_id=user_id)
     if username:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from stella.agencies.models import Role
 from stella.authz.policy import CASE_ROLES, can_create_person, can_manage_users, can_read_audit
+from stella.linkage.review import may_review
 from stella.matching.allocation import may_plan
 from stella.web.labels import tr
 
@@ -37,6 +38,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         add("web:offers", _("Angebote"))
         if may_plan(actor):
             add("web:allocation", _("Zuteilung"))
+        if may_review(actor):
+            add("web:duplicates", _("Dubletten"))
         if actor.has_role(Role.TEAM_LEAD):
             add("web:tasks_team", _("Aufgaben des Teams"))
     if can_create_person(actor):

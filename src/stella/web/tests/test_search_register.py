@@ -200,8 +200,10 @@ def test_identifier_of_another_person_is_refused(login, jc, person) -> None:
 
 def test_duplicate_warning_then_confirm(login, jc, person) -> None:
     c = login(jc)
+    # The warning comes from the duplicate model (issue 6): a man from Syria, not a woman from Afghanistan.
     data = _data(family_name="Al Hassan", given_names="Muhammad", birth_date="1990", original_family_name="",
-                 original_given_names="", identifier_value="", identifier_kind="")
+                 original_given_names="", identifier_value="", identifier_kind="", sex="m", nationality="SYR",
+                 birth_place="")
     r = c.post("/personen/neu/", data)
     html = r.content.decode()
     assert r.status_code == 200

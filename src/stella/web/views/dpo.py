@@ -22,6 +22,7 @@ from stella.audit.models import AuditAction, AuditEvent
 from stella.authz.policy import Category
 from stella.cases.services import export_person
 from stella.core.errors import NotFound
+from stella.linkage.merge import audit_person_ids
 from stella.web.forms import AuditFilterForm
 from stella.web.labels import tr, translate_message
 from stella.web.views.common import actor_of, dpo_required
@@ -43,7 +44,8 @@ def audit_log(request: HttpRequest) -> HttpResponse:
             filters["username"] = c["username"].strip()
         if c["person"]:
             person_id = c["person"]
-            events = events.filter(person_id=person_id)
+            # records merged into this person keep their own events (append-only): show them here too
+            events = events.filter(person_id__in=audit_person_ids(person_id))
             filters["person"] = str(person_id)
         tz = timezone.get_current_timezone()
         if c["date_from"]:

@@ -30,6 +30,7 @@ from stella.cases.models import Attachment, EntryKind
 from stella.cases.services import FileOverview, Upload
 from stella.core.actor import Actor
 from stella.core.errors import AccessDenied, Conflict, InvalidInput, NotFound
+from stella.linkage.merge import merged_into_chain
 from stella.people import services as people
 from stella.people.models import RESIDENCE_DOCUMENTS, DatePrecision, Sex
 from stella.web.choices import country_name
@@ -104,8 +105,11 @@ def _frame(request: HttpRequest, overview: FileOverview, tab: str, **extra: Any)
         {"key": "matching", "label": _("Passende Angebote"), "allowed": placement,
          "url": reverse("web:person_matches", args=[pk])},
     ]
+    tabs.append({"key": "merges", "label": _("Zusammenführungen"), "allowed": True,
+                 "url": reverse("web:person_merges", args=[pk])})
     writable = [c for c in Category if _may_write(actor, overview, c)]
     context = {
+        "merged_into": merged_into_chain(pk) if overview.person.merged_into_id else None,
         "person": overview.person,
         "identity": sections.base_identity(overview.person),
         "tabs": tabs,
