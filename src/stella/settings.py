@@ -196,6 +196,29 @@ TASKS = {
     }
 }
 
+def _probability(name: str) -> float | None:
+    """An optional probability from the environment (0 < p ≤ 1); a bad value stops the start with its name."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= 1:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(f"{name} muss eine Wahrscheinlichkeit über 0 und höchstens 1 sein, nicht „{raw}“.")
+    return value
+
+
+# Duplicate detection (docs/linkage-review.md). Unset = the defaults in stella/linkage/online.py; automatic
+# merging stays off unless STELLA_LINKAGE_AUTO_MERGE_THRESHOLD is set.
+STELLA_LINKAGE_SHOW_THRESHOLD = _probability("STELLA_LINKAGE_SHOW_THRESHOLD")
+STELLA_LINKAGE_QUEUE_THRESHOLD = _probability("STELLA_LINKAGE_QUEUE_THRESHOLD")
+STELLA_LINKAGE_AUTO_MERGE_THRESHOLD = _probability("STELLA_LINKAGE_AUTO_MERGE_THRESHOLD")
+
+
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

@@ -42,11 +42,13 @@ _RESTRICTED_EVIDENCE_WORDS = ("place", "ort", "sex", "geschlecht")
 
 
 def show_threshold() -> float:
-    return float(getattr(settings, "STELLA_LINKAGE_SHOW_THRESHOLD", DEFAULT_SHOW_THRESHOLD))
+    value = getattr(settings, "STELLA_LINKAGE_SHOW_THRESHOLD", None)
+    return DEFAULT_SHOW_THRESHOLD if value is None else float(value)
 
 
 def queue_threshold() -> float:
-    return float(getattr(settings, "STELLA_LINKAGE_QUEUE_THRESHOLD", DEFAULT_QUEUE_THRESHOLD))
+    value = getattr(settings, "STELLA_LINKAGE_QUEUE_THRESHOLD", None)
+    return DEFAULT_QUEUE_THRESHOLD if value is None else float(value)
 
 
 def record_keys(record: LinkRecord) -> list[str]:

@@ -54,7 +54,9 @@ def demo(**options) -> str:
 @pytest.fixture
 def generated(db):
     demo(persons=200, today=TODAY.isoformat(), chunk_size=80)
-    return Person.objects.order_by("pk")
+    # The bulk-loaded persons (registered by the Landratsamt), without the Jobcenter's double registrations
+    # that `stella demo` adds through the services for the review queue (dated today, not TODAY).
+    return Person.objects.filter(registered_by__kind="LRA").order_by("pk")
 
 
 def jc_actor() -> Actor:
@@ -318,3 +320,22 @@ def test_offers_profiles_enrolments_and_placements(generated):
     assert done.exists() and all(e.ended_on <= TODAY for e in done)
     assert all(p.starts_on <= TODAY for p in Placement.objects.all())
     assert AuditEvent.objects.filter(object_type="demo_integration").count() == 1
+
+
+def test_double_registrations_wait_in_the_review_queue(generated):
+    from stella.linkage import review
+    from stella.linkage.models import LinkCandidate, LinkRun
+
+    jc = Agency.objects.get(code="JC-LB")
+    doubles = Person.objects.filter(registered_by=jc)
+    assert doubles.count() == 12
+    run = LinkRun.objects.get()
+    assert run.state == "done" and run.candidates == LinkCandidate.objects.count() > 0
+    # Most double registrations are found; each pair joins a double registration to an older record.
+    found = LinkCandidate.objects.filter(person_b__registered_by=jc).exclude(person_a__registered_by=jc)
+    assert found.count() >= 8
+    # The Jobcenter's caseworker sees them in the queue (the Jobcenter takes part in both files).
+    assert set(review.queue(jc_actor())) >= set(found)
+    # A second demo run adds no further doubles or runs.
+    demo(persons=0)
+    assert LinkRun.objects.count() == 1

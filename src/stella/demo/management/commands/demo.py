@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 
 from stella.demo.activity import simulate
+from stella.demo.duplicates import seed_duplicates
 from stella.demo.integration import seed_integration
 from stella.demo.loader import DEFAULT_CHUNK, DEFAULT_SEED, load, missing_columns
 from stella.demo.setup import DEMO_PASSWORD, demo_accounts, ensure_agencies, ensure_users
@@ -92,6 +93,13 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Sprache, Qualifizierung, Arbeit: {integ.offers} Angebote, {integ.profiles} Kompetenzprofile, "
                 f"{integ.enrolments} Kursteilnahmen, {integ.placements} Vermittlungen."
+            )
+        if not no_activity and result.first_person_id is not None and result.last_person_id is not None:
+            dup = seed_duplicates(seed=seed, first_person_id=result.first_person_id,
+                                  last_person_id=result.last_person_id)
+            self.stdout.write(
+                f"Dubletten: {dup.registered} Doppelerfassungen durch das Jobcenter, {dup.candidates} Prüffälle "
+                "in der Liste „Dubletten“."
             )
         self.stdout.write(
             f"Anmeldung z. B. als jc.caseworker, lra.benefits, jc.dpo oder jc.admin mit dem Passwort „{DEMO_PASSWORD}“."
