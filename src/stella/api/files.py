@@ -28,6 +28,7 @@ from stella.authz.policy import Category
 from stella.cases import services as cases
 from stella.cases.sections import consent_dict, entry_dict, participation_dict
 from stella.core.errors import InvalidInput
+from stella.linkage.merge import annotate_provenance
 
 router = Router(tags=["Fallakte"])
 
@@ -36,7 +37,8 @@ router = Router(tags=["Fallakte"])
 def section(request: HttpRequest, person_id: int, category: Category) -> Any:
     """The data of one category. A category the caller may not read is answered 404, like a
     missing record; the refusal is audited."""
-    return cases.read_section(actor=actor(request), person_id=person_id, category=category, hide_refusal=True)
+    data = cases.read_section(actor=actor(request), person_id=person_id, category=category, hide_refusal=True)
+    return annotate_provenance(person_id, data)
 
 
 # --- timeline -------------------------------------------------------------------------------------

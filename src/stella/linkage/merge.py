@@ -763,6 +763,30 @@ def provenance_text(merge: Merge) -> str:
     return f"stammt aus Erfassung #{merge.absorbed_id}, übernommen am {when}"
 
 
+#: Lists in a file section's data (cases.sections) and the model of their rows.
+SECTION_ROWS: dict[str, str] = {
+    "all_names": "people.PersonName", "identifiers": "people.Identifier", "contacts": "people.Contact",
+    "documents": "people.IdentityDocument", "addresses": "people.Address", "languages": "people.LanguageSkill",
+    "entries": "cases.TimelineEntry", "participations": "cases.Participation", "consents": "cases.Consent",
+}
+
+
+def annotate_provenance(person_id: int, data: dict[str, Any]) -> dict[str, Any]:
+    """Mark every row of a section that a merge brought to this person with `provenance` ("stammt aus
+    Erfassung #…") and `from_person` (the absorbed record); other rows are left as they are."""
+    found = provenance_for(person_id)
+    if not found:
+        return data
+    for key, label in SECTION_ROWS.items():
+        for row in data.get(key) or []:
+            merge = found.get((label, row.get("id"))) if isinstance(row, dict) else None
+            if merge is not None:
+                row["provenance"] = provenance_text(merge)
+                row["from_person"] = merge.absorbed_id
+                row["merged_on"] = timezone.localtime(merge.merged_at).date()
+    return data
+
+
 def merged_into_chain(person_id: int) -> int | None:
     """The person that now holds the data of `person_id` (following merge chains), or None if not merged."""
     seen: set[int] = set()

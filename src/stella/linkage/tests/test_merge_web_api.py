@@ -154,3 +154,30 @@ def test_dpo_trail_of_the_survivor_includes_the_absorbed_records_events(pair, ma
     ids = {e["person_id"] for e in r.json()["items"]}
     assert {a.pk, b.pk} <= ids
     assert AuditEvent.objects.filter(person_id=b.pk, action="create").exists()
+
+
+def test_moved_rows_show_where_they_came_from_until_the_merge_is_undone(pair):
+    from stella.core.actor import Actor
+    from stella.linkage.merge import merge_persons, unmerge
+    from stella.people.services import IdentifierIn, add_identifier
+
+    user, a, b = pair
+    actor = Actor.for_user(user)
+    ident = add_identifier(actor=actor, person_id=b.pk, identifier=IdentifierIn(kind="azr", value="123456789012"))
+    merge = merge_persons(actor=actor, survivor_id=a.pk, absorbed_id=b.pk, resolution={"birth_place": "survivor"},
+                          reason="gleiche Person")
+    api = ApiClient(token_for(user))
+    data = api.get(f"/persons/{a.pk}/sections/identity").json()
+    moved = [n for n in data["all_names"] if n.get("from_person") == b.pk]
+    own = [n for n in data["all_names"] if "from_person" not in n]
+    assert [n["family_name"] for n in moved] == ["Alhassan"] and [n["family_name"] for n in own] == ["Al-Hassan"]
+    assert moved[0]["provenance"].startswith(f"stammt aus Erfassung #{b.pk}")
+    assert [i["from_person"] for i in data["identifiers"] if i["id"] == ident.pk] == [b.pk]
+
+    page = _web(user).get(reverse("web:section", args=[a.pk, "identity"])).content.decode()
+    assert f"Nr. {b.pk}</a>, übernommen am" in page
+    assert page.count("übernommen am") == 2  # the name and the identifier, not the survivor's own name
+
+    unmerge(actor=actor, merge_id=merge.pk, reason="doch verschieden")
+    data = api.get(f"/persons/{a.pk}/sections/identity").json()
+    assert all("from_person" not in n for n in data["all_names"])

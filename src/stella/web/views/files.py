@@ -30,7 +30,7 @@ from stella.cases.models import Attachment, EntryKind
 from stella.cases.services import FileOverview, Upload
 from stella.core.actor import Actor
 from stella.core.errors import AccessDenied, Conflict, InvalidInput, NotFound
-from stella.linkage.merge import merged_into_chain
+from stella.linkage.merge import annotate_provenance, merged_into_chain
 from stella.people import services as people
 from stella.people.models import RESIDENCE_DOCUMENTS, DatePrecision, Sex
 from stella.web.choices import country_name
@@ -143,7 +143,8 @@ def overview(request: HttpRequest, pk: int) -> HttpResponse:
     ov = _open(actor, pk)
     entries = files.timeline(actor=actor, person_id=pk)
     page = Paginator(entries, TIMELINE_PAGE_SIZE).get_page(request.GET.get("seite"))
-    items = _entry_list([sections.entry_dict(e) for e in page.object_list])
+    rows = annotate_provenance(pk, {"entries": [sections.entry_dict(e) for e in page.object_list]})["entries"]
+    items = _entry_list(rows)
     return render(request, "web/person/overview.html", _frame(request, ov, "overview", page=page, entries=items,
                                                                     sections=ov.sections))
 
@@ -169,7 +170,7 @@ def section(request: HttpRequest, pk: int, category: str) -> HttpResponse:
         return render(request, "web/person/section.html", context, status=403)
     except NotFound as exc:
         raise not_found(exc) from exc
-    context["data"] = data
+    context["data"] = annotate_provenance(pk, data)
     context["entries"] = _entry_list(data.get("entries", []))
     return render(request, "web/person/section.html", context)
 
