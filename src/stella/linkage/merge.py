@@ -44,7 +44,7 @@ from stella.cases.models import (
 from stella.core.actor import Actor
 from stella.core.errors import AccessDenied, Conflict, InvalidInput, NotFound
 from stella.linkage.models import CandidateState, LinkCandidate, Merge, MergeMove
-from stella.people.models import Person
+from stella.people.models import NameKind, Person, PersonName
 from stella.people.services import refresh_name_keys
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -551,6 +551,7 @@ def merge_persons(*, actor: Actor, survivor_id: int, absorbed_id: int, resolutio
             automatic=actor.is_system, agency_id=actor.agency_id, merged_by_id=actor.user_id, merged_at=now,
         )
         counts = _move_all(merge, _owner_ids(absorbed_id), _owner_ids(survivor_id))
+        merge.relabelled_names = _relabel_registered_names(merge, survivor_id)
         Person.objects.filter(pk=survivor_id).update(version=F("version") + 1, updated_at=now, **changes)
         Person.objects.filter(pk=absorbed_id).update(version=F("version") + 1, updated_at=now,
                                                      merged_into_id=survivor_id)
@@ -563,7 +564,8 @@ def merge_persons(*, actor: Actor, survivor_id: int, absorbed_id: int, resolutio
                 state=CandidateState.MERGED, merge=merge, decided_by_id=actor.user_id, decided_at=now,
                 note=reason, version=F("version") + 1, updated_at=now)
         detail = {"merge": merge.pk, "survivor": survivor_id, "absorbed": absorbed_id,
-                  "moved": _labelled_counts(counts), "resolution": applied, "automatic": actor.is_system}
+                  "moved": _labelled_counts(counts), "resolution": applied, "automatic": actor.is_system,
+                  "relabelled_names": merge.relabelled_names}
         for pid, role in ((survivor_id, "survivor"), (absorbed_id, "absorbed")):
             audit.record(actor, AuditAction.UPDATE, person_id=pid, categories=[Category.IDENTITY],
                          object_type="merge", object_id=merge.pk, detail={**detail, "role": role})
@@ -571,6 +573,19 @@ def merge_persons(*, actor: Actor, survivor_id: int, absorbed_id: int, resolutio
         _entry(actor, survivor_id, f"Erfassungen zusammengeführt: Erfassung #{absorbed_id} in Person #{survivor_id}",
                f"{reason}\n\nÜbernommene Datensätze: {moved} (Zusammenführung #{merge.pk}).")
     return merge
+
+
+def _relabel_registered_names(merge: Merge, survivor_id: int) -> list[int]:
+    """The survivor keeps its registered name as the primary one (the file heading): the absorbed person's
+    current registered names become further spellings ("weitere Schreibweise"); unmerge turns them back."""
+    moved = merge.moves.filter(model="people.PersonName").values_list("object_id", flat=True)
+    names = PersonName.objects.filter(person_id=survivor_id, valid_until__isnull=True, kind=NameKind.REGISTERED)
+    if not names.exclude(pk__in=moved).exists():
+        return []  # the survivor has no registered name of its own: the absorbed one stays primary
+    ids = list(names.filter(pk__in=moved).values_list("pk", flat=True))
+    PersonName.objects.filter(pk__in=ids).update(kind=NameKind.ALIAS)
+    Merge.objects.filter(pk=merge.pk).update(relabelled_names=ids)
+    return ids
 
 
 def _move_all(merge: Merge, source: dict[str, int | None], target: dict[str, int | None]) -> dict[str, int]:
@@ -663,6 +678,7 @@ def unmerge(*, actor: Actor, merge_id: int, reason: str) -> Merge:
                            current_version=survivor.version, changes=[{"fields": edited}])
         now = timezone.now()
         counts = _move_back(merge)
+        PersonName.objects.filter(pk__in=merge.relabelled_names).update(kind=NameKind.REGISTERED)
         for person, before in ((survivor, merge.survivor_before), (absorbed, merge.absorbed_before)):
             restore = {k: _from_json(k, v) for k, v in before.items() if k not in NOT_RESTORED}
             Person.objects.filter(pk=person.pk).update(version=F("version") + 1, updated_at=now, **restore)

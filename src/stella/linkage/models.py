@@ -103,6 +103,10 @@ class Merge(models.Model):
     resolution = models.JSONField("Entscheidungen bei Widersprüchen", default=dict,
                                   help_text="je Feld: welcher Wert gilt und aus welcher Erfassung")
     survivor_version = models.PositiveIntegerField("Version der bleibenden Person danach", default=1)
+    relabelled_names = models.JSONField("zu weiteren Schreibweisen gewordene Namen", default=list, blank=True,
+                                        help_text="IDs der „wie registriert“-Namen der aufgenommenen Person, die "
+                                                  "bei der bleibenden Person „weitere Schreibweise“ sind (die "
+                                                  "Aufhebung macht das rückgängig)")
     reason = models.TextField("Begründung", blank=True)
     candidate = models.ForeignKey(LinkCandidate, verbose_name="Prüffall", on_delete=models.PROTECT, null=True,
                                   blank=True, related_name="+")

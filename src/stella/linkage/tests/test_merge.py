@@ -364,3 +364,25 @@ def test_unmerge_of_merge_restores_both_persons_exactly(world, survivor_rows, ab
     after = full_snapshot([a.pk, b.pk])
     assert {k: after[k] for k in before} == before
     assert {k[0] for k in set(after) - set(before)} <= {"cases.TimelineEntry"}
+
+
+def test_the_survivors_registered_name_stays_the_file_heading(make_user):
+    """The older absorbed record's registered name becomes a further spelling; the unmerge turns it back."""
+    from stella.core.actor import Actor
+    from stella.linkage.merge import merge_persons, unmerge
+    from stella.people.models import Person, PersonName
+    from stella.tests.factories import register
+
+    user = make_user("JC", "caseworker")
+    older = register(user, "Al-Hassan", "Mohammed", date(1990, 1, 1))
+    newer = register(user, "Alhasan", "Muhammad", date(1990, 1, 1))
+    actor = Actor.for_user(user)
+    merge = merge_persons(actor=actor, survivor_id=newer.pk, absorbed_id=older.pk, resolution={}, reason="gleich")
+    survivor = Person.objects.get(pk=newer.pk)
+    assert str(survivor) == "Alhasan, Muhammad"
+    moved = PersonName.objects.get(family_name="Al-Hassan")
+    assert moved.person_id == newer.pk and moved.kind == "alias" and merge.relabelled_names == [moved.pk]
+    unmerge(actor=actor, merge_id=merge.pk, reason="doch verschieden")
+    moved.refresh_from_db()
+    assert moved.person_id == older.pk and moved.kind == "registered"
+    assert str(Person.objects.get(pk=older.pk)) == "Al-Hassan, Mohammed"
