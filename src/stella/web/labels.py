@@ -128,6 +128,29 @@ DOMAIN_LABELS = [
     gettext_noop("Beschäftigungsduldung §60d AufenthG"),
     gettext_noop("Ankommen"), gettext_noop("Asylverfahren"), gettext_noop("Leistungsbezug"), gettext_noop("Qualifizierung"),
     gettext_noop("Ausbildung/Arbeit"),
+    # linkage.models (run and review-case states, verbose names); the review queue's filter states are in
+    # web.views.duplicates
+    gettext_noop("wartet"), gettext_noop("läuft"), gettext_noop("fertig"), gettext_noop("fehlgeschlagen"),
+    gettext_noop("gleiche Person – Zustimmung der anderen Behörde fehlt"), gettext_noop("zusammengeführt"),
+    gettext_noop("verschiedene Personen"), gettext_noop("Dublettenlauf"), gettext_noop("Dublettenläufe"),
+    gettext_noop("Prüffall (mögliche Dublette)"), gettext_noop("Prüffälle (mögliche Dubletten)"),
+    gettext_noop("Zusammenführung"), gettext_noop("Zusammenführungen"),
+    gettext_noop("übernommener Datensatz"), gettext_noop("übernommene Datensätze"),
+    # linkage.online (evidence fields and coarse levels; the engine's detailed comparison labels stay German
+    # and are shown with lang="de"), linkage.review and web.views.merges (the compared fields)
+    gettext_noop("Namen"), gettext_noop("Geburtsdatum"), gettext_noop("Geburtsort"), gettext_noop("Geburtsland"),
+    gettext_noop("Geschlecht"), gettext_noop("Erfasst von"), gettext_noop("Erfasst am"),
+    gettext_noop("spricht stark dafür"), gettext_noop("spricht dafür"), gettext_noop("neutral"),
+    gettext_noop("spricht dagegen"), gettext_noop("spricht stark dagegen"), gettext_noop("fehlt"), gettext_noop("kein Zugriff"),
+    gettext_noop("Kennungen"), gettext_noop("Kontakte"), gettext_noop("Ausweisdokumente"), gettext_noop("Anschriften"),
+    gettext_noop("Aufenthaltsdokumente"), gettext_noop("Sprachen"), gettext_noop("(leer)"),
+    # linkage.merge.move_counts: the kinds of rows a merge moves (verbose_name_plural of the models)
+    gettext_noop("Staatsangehörigkeiten"), gettext_noop("Sprachkenntnisse"), gettext_noop("Haushaltsmitglieder"),
+    gettext_noop("Statusereignisse"), gettext_noop("Übergaben"), gettext_noop("Personen einer Sammelübergabe"),
+    gettext_noop("Aufgaben"), gettext_noop("Termine"), gettext_noop("Qualifikationen"), gettext_noop("Berufserfahrungen"),
+    gettext_noop("Fähigkeiten"), gettext_noop("Sprachstände"), gettext_noop("Teilnahmen"), gettext_noop("Vermittlungen"),
+    gettext_noop("Zuteilungen"), gettext_noop("Beteiligungen"), gettext_noop("Zeitstrahl-Einträge"),
+    gettext_noop("Einwilligungen"),
 ]
 
 #: Names of the hard rules of matching (matching.facts.RULE_LABELS), translated in the context "Regel" by
@@ -226,6 +249,21 @@ SERVICE_MESSAGES = [
     gettext_noop("Die Zuteilung wurde nicht gefunden."),
     gettext_noop("Für einzelne Zuteilungen gelten die Regeln nicht mehr – bitte diese Zeilen ändern; es wurde nichts gespeichert."),
     gettext_noop("Die Begründung darf höchstens 300 Zeichen lang sein."),
+    # linkage.review and linkage.merge (duplicates, merge, unmerge)
+    gettext_noop("Die Version fehlt oder ist ungültig."),
+    gettext_noop("Es ist noch keine Behörde angelegt."),
+    gettext_noop("Eine Person kann nicht mit sich selbst zusammengeführt werden."),
+    gettext_noop("Der Prüffall gehört nicht zu diesen beiden Personen."),
+    gettext_noop("Bitte begründen Sie die Zusammenführung."),
+    gettext_noop("Bitte begründen Sie die Aufhebung."),
+    gettext_noop("Diese Zusammenführung gibt es nicht."),
+    gettext_noop("Unbekanntes Feld."),
+    gettext_noop("Objekt mit Feld → „survivor“/„absorbed“ erwartet."),
+    gettext_noop("Bitte „survivor“ (bleibende Erfassung) oder „absorbed“ (aufgenommene Erfassung) wählen."),
+    gettext_noop("Eine der beiden Personen wurde inzwischen geändert. Bitte prüfen Sie den Vergleich erneut; nichts "
+                 "wurde zusammengeführt."),
+    gettext_noop("Keine Behörde ist für diese Fallakte federführend."),
+    gettext_noop("Abgebrochen: der Lauf hat sich nicht zurückgemeldet (Worker beendet?). Nichts wurde geschrieben."),
 ]
 
 #: Messages with a variable part: (German pattern, msgid with named placeholders).
@@ -317,6 +355,51 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
      gettext_noop("Zu viele Wartende für einen Lauf (%(n)s; höchstens %(limit)s). Bitte weniger Angebote wählen.")),
     (re.compile(r"Der Lauf ist bereits (?P<label>\w+); (?P<verb>\w+) geht nur einmal, solange er ein Vorschlag ist\."),
      gettext_noop("Der Lauf ist bereits %(label)s; %(verb)s geht nur einmal, solange er ein Vorschlag ist.")),
+    # linkage.review
+    (re.compile(r"Unbekannter Landkreis „(?P<value>[^“]*)“ \(z\. B\. LK-LB\)\."),
+     gettext_noop("Unbekannter Landkreis „%(value)s“ (z. B. LK-LB).")),
+    (re.compile(r"Unbekannter Stand „(?P<value>[^“]*)“ \(erlaubt: (?P<allowed>[^)]*)\)\."),
+     gettext_noop("Unbekannter Stand „%(value)s“ (erlaubt: %(allowed)s).")),
+    (re.compile(r"Für diesen Bereich ist bereits ein Dublettenlauf in Arbeit \(Nr\. (?P<n>\d+)\)\."),
+     gettext_noop("Für diesen Bereich ist bereits ein Dublettenlauf in Arbeit (Nr. %(n)s).")),
+    (re.compile(r"Die Begründung ist zu lang \(höchstens (?P<n>\d+) Zeichen\)\."),
+     gettext_noop("Die Begründung ist zu lang (höchstens %(n)s Zeichen).")),
+    (re.compile(r"Der Prüffall ist bereits entschieden \((?P<label>[^)]+)\)\."),
+     gettext_noop("Der Prüffall ist bereits entschieden (%(label)s).")),
+    # linkage.merge ("msg…" groups are messages themselves, "labels" a comma-separated list of field labels)
+    (re.compile(r"Person #(?P<a>\d+) ist bereits in Person #(?P<b>\d+) zusammengeführt\."),
+     gettext_noop("Person #%(a)s ist bereits in Person #%(b)s zusammengeführt.")),
+    (re.compile(r"Person #(?P<a>\d+) ist bereits in Person #(?P<b>\d+) zusammengeführt \(Zusammenführung "
+                r"#(?P<n>\d+)\)\."),
+     gettext_noop("Person #%(a)s ist bereits in Person #%(b)s zusammengeführt (Zusammenführung #%(n)s).")),
+    (re.compile(r"Widerspruch bei „(?P<label>[^“]+)“: bitte wählen, welcher Wert gilt\."),
+     gettext_noop("Widerspruch bei „%(label)s“: bitte wählen, welcher Wert gilt.")),
+    (re.compile(r"Diese Zusammenführung wurde bereits am (?P<when>[\d.: ]+) aufgehoben\."),
+     gettext_noop("Diese Zusammenführung wurde bereits am %(when)s aufgehoben.")),
+    (re.compile(r"Person #(?P<a>\d+) wurde danach in Person #(?P<b>\d+) zusammengeführt \(Zusammenführung "
+                r"#(?P<n>\w+)\)\. Bitte heben Sie zuerst jene Zusammenführung auf\."),
+     gettext_noop("Person #%(a)s wurde danach in Person #%(b)s zusammengeführt (Zusammenführung #%(n)s). Bitte heben "
+                  "Sie zuerst jene Zusammenführung auf.")),
+    (re.compile(r"Datensätze dieser Zusammenführung wurden später erneut übernommen \(Zusammenführung "
+                r"(?P<ids>[#\d, ]+)\)\. Bitte heben Sie zuerst jene auf\."),
+     gettext_noop("Datensätze dieser Zusammenführung wurden später erneut übernommen (Zusammenführung %(ids)s). "
+                  "Bitte heben Sie zuerst jene auf.")),
+    (re.compile(r"Nach der Zusammenführung wurden geändert: (?P<labels>.+)\. Bitte stellen Sie die Werte zuerst "
+                r"wieder her oder klären Sie die Aufhebung anders\."),
+     gettext_noop("Nach der Zusammenführung wurden geändert: %(labels)s. Bitte stellen Sie die Werte zuerst wieder "
+                  "her oder klären Sie die Aufhebung anders.")),
+    (re.compile(r"(?P<label>.+) #(?P<a>\d+) der aufgenommenen Erfassung #(?P<absorbed>\d+) kollidiert mit "
+                r"#(?P<s>\d+) der bleibenden Erfassung #(?P<survivor>\d+) \(nur eines je Person erlaubt\): bitte "
+                r"zuerst einen der beiden Datensätze abschließen\."),
+     gettext_noop("%(label)s #%(a)s der aufgenommenen Erfassung #%(absorbed)s kollidiert mit #%(s)s der bleibenden "
+                  "Erfassung #%(survivor)s (nur eines je Person erlaubt): bitte zuerst einen der beiden Datensätze "
+                  "abschließen.")),
+    (re.compile(r"Federführend für diese Fallakte: (?P<value>.+) – bitte wenden Sie sich dorthin\."),
+     gettext_noop("Federführend für diese Fallakte: %(value)s – bitte wenden Sie sich dorthin.")),
+    (re.compile(r"Sie dürfen die Identitätsdaten der Person #(?P<n>\d+) nicht bearbeiten: (?P<msg>.+?) "
+                r"(?P<msg_lead>(?:Federführend für diese Fallakte: .+ – bitte wenden Sie sich dorthin|Keine Behörde "
+                r"ist für diese Fallakte federführend)\.)"),
+     gettext_noop("Sie dürfen die Identitätsdaten der Person #%(n)s nicht bearbeiten: %(msg)s %(msg_lead)s")),
 ]
 
 #: Help texts of identifier formats (validators.IDENTIFIER_FORMATS), used inside the pattern above.
@@ -345,6 +428,14 @@ def translate_message(message: object) -> str:
     for pattern, msgid in _PATTERNS:
         match = pattern.fullmatch(text)
         if match:
-            params = {k: _(v) for k, v in match.groupdict().items()}
-            return _(msgid) % params
+            return _(msgid) % {k: _param(k, v) for k, v in match.groupdict().items()}
     return text
+
+
+def _param(name: str, value: str) -> str:
+    """One value inside a message: a message of its own ("msg…"), a list of labels ("labels") or a label."""
+    if name.startswith("msg"):
+        return translate_message(value)
+    if name == "labels":
+        return ", ".join(_(v) for v in value.split(", "))
+    return _(value)

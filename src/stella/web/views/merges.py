@@ -21,7 +21,7 @@ from stella.linkage import merge as svc
 from stella.linkage.models import Merge
 from stella.people.validators import country_name
 from stella.web.forms import StellaForm
-from stella.web.labels import translate_message
+from stella.web.labels import tr, translate_message
 from stella.web.views.common import actor_of, case_role_required, not_found, refuse
 from stella.web.views.files import _frame, _open
 
@@ -56,9 +56,9 @@ class MergeForm(StellaForm):
                 continue
             name = f"konflikt_{c.field}"
             self.fields[name] = forms.ChoiceField(
-                label=_("Widerspruch: %(label)s") % {"label": c.label}, widget=forms.RadioSelect,
-                choices=[(str(a), f"{c.survivor.display} – {c.survivor.source}"),
-                         (str(b), f"{c.absorbed.display} – {c.absorbed.source}")],
+                label=_("Widerspruch: %(label)s") % {"label": tr(c.label)}, widget=forms.RadioSelect,
+                choices=[(str(a), f"{tr(c.survivor.display)} – {c.survivor.source}"),
+                         (str(b), f"{tr(c.absorbed.display)} – {c.absorbed.source}")],
                 error_messages={"required": _("Bitte wählen Sie, welcher Wert gilt.")})
             self.conflict_fields.append(name)
             self.error_map = {**self.error_map, f"resolution.{c.field}": name}  # type: ignore[misc]
@@ -80,19 +80,19 @@ def _int_param(request: HttpRequest, key: str, required: bool = True) -> int | N
 #: The comparison table: (label, category, how to read the values from that category's section data).
 COMPARE_ROWS: list[tuple[str, Category, Any]] = [
     ("Namen", Category.IDENTITY, None),
-    ("Geschlecht", Category.IDENTITY, lambda d: [d["sex_label"]]),
+    ("Geschlecht", Category.IDENTITY, lambda d: [tr(d["sex_label"])]),
     ("Geburtsdatum", Category.IDENTITY, lambda d: [d["birth_date_display"]]),
     ("Geburtsort", Category.IDENTITY, lambda d: [d["birth_place"]] if d["birth_place"] else []),
     ("Geburtsland", Category.IDENTITY, lambda d: [country_name(d["birth_country"])] if d["birth_country"] else []),
     ("Staatsangehörigkeit", Category.IDENTITY, lambda d: [n["name"] for n in d["nationalities"]]),
-    ("Kennungen", Category.IDENTITY, lambda d: [f"{i['kind_label']}: {i['value']}" for i in d["identifiers"]]),
-    ("Kontakte", Category.IDENTITY, lambda d: [f"{c['kind_label']}: {c['value']}" for c in d["contacts"]]),
-    ("Ausweisdokumente", Category.IDENTITY, lambda d: [f"{x['kind_label']} {x['number']}" for x in d["documents"]]),
+    ("Kennungen", Category.IDENTITY, lambda d: [f"{tr(i['kind_label'])}: {i['value']}" for i in d["identifiers"]]),
+    ("Kontakte", Category.IDENTITY, lambda d: [f"{tr(c['kind_label'])}: {c['value']}" for c in d["contacts"]]),
+    ("Ausweisdokumente", Category.IDENTITY, lambda d: [f"{tr(x['kind_label'])} {x['number']}" for x in d["documents"]]),
     ("Anschriften", Category.RESIDENCE, lambda d: [
         f"{a['street']} {a['postcode']} {a['municipality']} ({a['valid_from']}–{a['valid_until'] or ''})".strip()
         for a in d["addresses"]]),
     ("Aufenthaltsdokumente", Category.RESIDENCE,
-     lambda d: [f"{x['kind_label']} {x['number']}" for x in d["documents"]]),
+     lambda d: [f"{tr(x['kind_label'])} {x['number']}" for x in d["documents"]]),
     ("Sprachen", Category.COMPETENCES, lambda d: [f"{x['name']} {x['level']}" for x in d["languages"]]),
 ]
 
