@@ -21,7 +21,8 @@ def world(make_user):
     """JC registered Mohammed Al-Hassan (a), the Landratsamt registered Muhammad Alhasan (b): a candidate."""
     jc = make_user("JC", "caseworker")
     lra = make_user("LRA", "caseworker")
-    a = register(jc, "Al-Hassan", "Mohammed", sex="m", nationalities=["SYR"], birth_place="Aleppo")
+    a = register(jc, "Al-Hassan", "Mohammed", sex="m", nationalities=["SYR"], birth_place="Aleppo",
+                 birth_country="SYR")
     b = register(lra, "Alhasan", "Muhammad", sex="m", nationalities=["SYR"], birth_place="Halab")
     cand = LinkCandidate.objects.create(person_a=a, person_b=b, probability=0.9, match_weight=8.0, evidence=[
         {"field": "name", "label": "gleiche Namen", "level": "strong_for", "weight": 6.0},

@@ -29,6 +29,7 @@ def test_nav_queue_and_candidate_page(world):
     html = r.content.decode()
     assert r.status_code == 200
     assert "Aleppo" in html and "Halab" not in html  # the other file's birthplace stays hidden
+    assert "<td>Syrien</td>" in html  # the birth country by name, not as code
     assert "kein Zugriff" in html and "spricht stark dafür" in html
     assert "Verschiedene Personen" in html and "Gleiche Person bestätigen" in html
     assert 'name="distinct-version" value="1"' in html
