@@ -14,7 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Case, Count, Q, Value, When
 from django.utils import timezone
 
 from stella.audit import service as audit
@@ -28,7 +28,7 @@ from stella.people.models import NameKey, Person
 from stella.people.names import name_keys
 
 #: Persons scored per check at most (the engine scores ~200 pairs within the time budget).
-CANDIDATE_CAP = 200
+CANDIDATE_CAP = 60
 #: Probability from which a candidate is shown (setting STELLA_LINKAGE_SHOW_THRESHOLD). Low on purpose: the
 #: model's prior is the batch one (two random records), while a registration that shares name keys and birth
 #: year is far more often a duplicate; a common name on a 1 January placeholder scores a few per cent. Only
@@ -85,8 +85,11 @@ def candidate_ids(record: LinkRecord, *, exclude_person: int | None = None, cap:
         Q(birth_year__in=[year - 1, year, year + 1]) | Q(birth_year__isnull=True))
     if exclude_person is not None:
         rows = rows.exclude(person_id=exclude_person)
-    grouped = (rows.values("person_id").annotate(shared=Count("id")).filter(shared__gte=need)
-               .order_by("-shared", "person_id").values_list("person_id", "shared")[:cap])
+    # Most shared keys first, then the same birth year before a neighbouring one (the key rows of one
+    # person all carry the same year, so grouping by it as well changes nothing but the order).
+    same_year_first = Case(When(birth_year=year, then=Value(0)), default=Value(1))
+    grouped = (rows.values("person_id", "birth_year").annotate(shared=Count("id")).filter(shared__gte=need)
+               .order_by("-shared", same_year_first, "person_id").values_list("person_id", "shared")[:cap])
     found.update(grouped)
     if need > 1 and len(found) < cap:
         same_day = (NameKey.objects.filter(key__in=keys, birth_year=year, person__birth_date=record.birth_date)
@@ -95,7 +98,7 @@ def candidate_ids(record: LinkRecord, *, exclude_person: int | None = None, cap:
             same_day = same_day.exclude(person_id=exclude_person)
         found.update(same_day.values("person_id").annotate(shared=Count("id")).order_by("-shared", "person_id")
                      .values_list("person_id", "shared")[:cap - len(found)])
-    return [pid for pid, _ in sorted(found.items(), key=lambda kv: (-kv[1], kv[0]))][:cap]
+    return list(found)[:cap]  # the grouped query's order (keys, then year), then the same-day additions
 
 
 def _score(record: LinkRecord, rights: Sequence[LinkRecord]) -> list[Any]:

@@ -142,3 +142,12 @@ def test_below_queue_threshold_nothing_is_recorded(mohammed, jc, actor_for, sett
     new = _register(jc, "Alhasan", "Muhammad", date(1990, 5, 17))
     online.check_and_record(actor=actor_for(jc), person=new)
     assert not LinkCandidate.objects.exists()
+
+
+def test_at_the_cap_the_same_birth_year_comes_before_a_neighbouring_one(jc):
+    """Frequent names: the cap keeps the persons of the record's own birth year (most shared keys first)."""
+    neighbours = [Person.objects.create(birth_date=date(1991, 1, 1), birth_date_precision="year") for _ in range(5)]
+    NameKey.objects.bulk_create([NameKey(person=p, key=k, birth_year=1991) for p in neighbours for k in ("mhmd", "hsn")])
+    same_year = _register(jc, "Al-Hassan", "Mohammed", date(1990, 1, 1))
+    ids = online.candidate_ids(_rec("Mohammed", "Alhassan", date(1990, 1, 1)), cap=3)
+    assert ids[0] == same_year.pk and len(ids) == 3
