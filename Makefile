@@ -35,6 +35,7 @@ lint: install
 
 ## bench: benchmarks (see docs/benchmarks.md); BENCH_PERSONS=… sets the data size, BENCH_ARGS=--allocation
 ##        runs the allocation benchmark (BENCH_ARGS=--handover the bulk hand-over)
+##        BENCH_ARGS="--linkage [--febrl] [--synthetic 20000,200000] [--online]" duplicate detection
 bench: install
 	bash scripts/bench.sh $(BENCH_ARGS)
 

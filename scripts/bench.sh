@@ -7,12 +7,23 @@
 #   BENCH_SAMPLES       measurements per operation (default 200)
 # Extra arguments go to `python -m bench` (e.g. --no-fill, --samples 50).
 # `scripts/bench.sh --allocation [options]` runs the allocation benchmark instead (bench/allocation/, no database).
+# `scripts/bench.sh --linkage [--febrl] [--synthetic 20000,200000] [--online]` runs the duplicate-detection
+# benchmarks (bench/linkage/; without a choice all three).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
 if [[ "${1:-}" == "--allocation" ]]; then
   shift
   exec "$BIN/python" -m bench.allocation "$@"
+fi
+if [[ "${1:-}" == "--linkage" ]]; then
+  # duplicate detection (bench/linkage/): FEBRL4 and synthetic registrations in DuckDB; the online check on
+  # PostgreSQL (BENCH_LINK_DATABASE_URL, default …/stella_bench_link, filled to BENCH_PERSONS with stella demo)
+  shift
+  export STELLA_DEBUG=0 STELLA_LOG_LEVEL=${STELLA_LOG_LEVEL:-ERROR}
+  export STELLA_VAR_DIR=${STELLA_VAR_DIR:-$PWD/var/bench}
+  mkdir -p "$STELLA_VAR_DIR"
+  exec "$BIN/python" -m bench.linkage "$@"
 fi
 export BENCH_PERSONS=${BENCH_PERSONS:-1000000}
 export BENCH_DATABASE_URL=${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/stella_bench}

@@ -1,0 +1,1 @@
+"""Duplicate-detection benchmarks (issue 6): FEBRL4, synthetic refugee registrations, the online check."""

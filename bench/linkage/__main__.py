@@ -1,0 +1,5 @@
+import sys
+
+from bench.linkage.run import main
+
+sys.exit(main())
