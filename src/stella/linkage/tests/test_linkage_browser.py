@@ -22,7 +22,6 @@ from stella.core.actor import Actor
 from stella.linkage.models import CandidateState, LinkCandidate, Merge
 from stella.people.models import Person
 from stella.people.services import IdentifierIn, NameIn, PersonIn, register_person
-from stella.web.tests.conftest import browser, page  # noqa: F401 – the Playwright fixtures (Debian Chromium)
 from stella.web.tests.test_browser import A11Y_JS, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -36,7 +35,7 @@ def field(scope, label: str):
     return scope.get_by_label(re.compile(rf"^{re.escape(label)}( \(Pflichtfeld\))?$"))
 
 
-def accessible(page) -> None:  # noqa: F811 – `page` is the Playwright page passed in, not the fixture
+def accessible(page) -> None:
     assert page.evaluate(A11Y_JS) == [], page.url
 
 

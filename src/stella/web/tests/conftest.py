@@ -1,5 +1,5 @@
-"""Fixtures for the web tests: logged-in clients per role, a registered person, and a session-wide
-Playwright browser that uses Debian's Chromium (never a downloaded one)."""
+"""Fixtures for the web tests: logged-in clients per role and a registered person (the Playwright browser
+fixtures are in src/stella/conftest.py, shared by every app's browser tests)."""
 
 from __future__ import annotations
 
@@ -12,10 +12,6 @@ from django.test import Client
 from stella.cases import services as files
 from stella.core.actor import Actor
 from stella.people.services import IdentifierIn, NameIn, PersonIn, register_person
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -63,30 +59,3 @@ def health_note(make_user, person):
                             legal_basis="§§4, 6 AsylbLG")
     return files.add_entry(actor=Actor.for_user(lra), person_id=person.pk, kind="note", category="health",
                            title="Attest Rückenleiden", text="Vertraulicher Befund")
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# Browser
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if not os.path.exists(CHROMIUM):
-        message = f"{CHROMIUM} fehlt: apt-get install chromium"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser, live_server):
-    context = browser.new_context(locale="de-DE", viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
