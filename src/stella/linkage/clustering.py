@@ -4,8 +4,9 @@ Greedy over the pairs by descending probability with union-find. Two clusters jo
 `threshold` only if
 
 * no cannot-link pair lies between them (pairs a caseworker marked "verschiedene Personen", and hard
-  conflicts: both sexes known and different, or two real birth dates that differ by more than a day/month
-  swap or one typing error),
+  conflicts: both sexes known and different while the name key sets differ — with the very same names a
+  wrongly recorded sex is likelier than a brother and sister of one name —, or two real birth dates that
+  differ by more than a day/month swap or one typing error),
 * every scored pair between them is at least `low_threshold` and their mean is at least `min_mean` (an
   unscored pair — not found by blocking — counts as unknown, not as evidence), and
 * the joined cluster has at most `max_size` records.
@@ -20,7 +21,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any, Protocol
 
-from stella.linkage.features import is_placeholder
+from stella.linkage.features import is_placeholder, name_features
 from stella.linkage.records import LinkRecord
 
 DEFAULT_MAX_SIZE = 8
@@ -52,9 +53,18 @@ def dates_conflict(a: date, b: date) -> bool:
     return len(diff) > 1
 
 
+def name_key_set(record: LinkRecord) -> frozenset[str]:
+    """Every name key of every spelling of the record (`features.name_features`)."""
+    keys: set[str] = set()
+    for given, family in record.names:
+        keys.update(name_features(given or "", family or "")[0])
+    return frozenset(keys)
+
+
 def hard_conflict(a: LinkRecord, b: LinkRecord) -> bool:
-    """True when the two records cannot be one person whatever the names say."""
-    if a.sex and b.sex and a.sex != b.sex:
+    """True when the two records cannot be one person: both sexes known and different while the name key
+    sets differ, or two real birth dates that conflict (`dates_conflict`)."""
+    if a.sex and b.sex and a.sex != b.sex and name_key_set(a) != name_key_set(b):
         return True
     if (a.birth_date is not None and b.birth_date is not None and not is_placeholder(a.birth_date, a.birth_precision)
             and not is_placeholder(b.birth_date, b.birth_precision)):
@@ -104,6 +114,7 @@ def cluster(record_ids: Sequence[str], pairs: Iterable[Any], *, threshold: float
             banned.setdefault(b, set()).add(a)
 
     sexes: list[str] = [""] * n
+    keysets: list[frozenset[str]] = [frozenset()] * n
     dates: list[date | None] = [None] * n
     if records is not None:
         for rid, i in index.items():
@@ -111,6 +122,8 @@ def cluster(record_ids: Sequence[str], pairs: Iterable[Any], *, threshold: float
             if rec is None:
                 continue
             sexes[i] = rec.sex
+            if rec.sex:
+                keysets[i] = name_key_set(rec)
             if rec.birth_date is not None and not is_placeholder(rec.birth_date, rec.birth_precision):
                 dates[i] = rec.birth_date
 
@@ -132,7 +145,7 @@ def cluster(record_ids: Sequence[str], pairs: Iterable[Any], *, threshold: float
                 if ban is not None and b in ban:
                     return False
                 sb, db = sexes[b], dates[b]
-                if sa and sb and sa != sb:
+                if sa and sb and sa != sb and keysets[a] != keysets[b]:
                     return False
                 if da is not None and db is not None and dates_conflict(da, db):
                     return False

@@ -39,10 +39,18 @@ def test_cannot_link_and_max_size():
 
 def test_hard_conflicts_from_records():
     recs = {"a": LinkRecord("a", (("Ali", "Hasan"),), date(1990, 3, 12), sex="m"),
-            "b": LinkRecord("b", (("Ali", "Hasan"),), date(1990, 3, 12), sex="f"),
+            "b": LinkRecord("b", (("Fatima", "Hasan"),), date(1990, 3, 12), sex="f"),
             "c": LinkRecord("c", (("Ali", "Hasan"),), date(1975, 8, 1), sex="m")}
     out = cluster(list(recs), [("a", "b", 0.99), ("a", "c", 0.99)], threshold=0.9, records=recs)
     assert len(set(out.values())) == 3
+    assert hard_conflict(recs["a"], recs["b"]) and hard_conflict(recs["a"], recs["c"])
+
+
+def test_a_wrong_sex_with_the_very_same_names_is_no_hard_conflict():
+    a = LinkRecord("a", (("Ali", "Hasan"),), date(1990, 3, 12), sex="m")
+    b = LinkRecord("b", (("Hasan", "Aly"),), date(1990, 3, 12), sex="f")  # same key set, other order/spelling
+    assert not hard_conflict(a, b)
+    assert cluster(["a", "b"], [("a", "b", 0.999)], threshold=0.99, records={"a": a, "b": b}) == {"a": "a", "b": "a"}
 
 
 @pytest.mark.parametrize(("a", "b", "conflict"), [
@@ -111,9 +119,8 @@ def test_higher_threshold_only_splits_without_constraints(graph, t1, t2):
     """Without constraints the clustering is connected components: a higher threshold refines it."""
     ids, edges, _ = graph
     lo, hi = sorted((t1, t2))
-    kw = {"low_threshold": 0.0, "min_mean": 0.0, "max_size": None}
-    coarse = cluster(ids, edges, threshold=lo, **kw)
-    fine = cluster(ids, edges, threshold=hi, **kw)
+    coarse = cluster(ids, edges, threshold=lo, low_threshold=0.0, min_mean=0.0, max_size=None)
+    fine = cluster(ids, edges, threshold=hi, low_threshold=0.0, min_mean=0.0, max_size=None)
     for a in ids:
         for b in ids:
             if fine[a] == fine[b]:

@@ -65,8 +65,8 @@ def test_score_pairs_gives_evidence_per_field_in_german():
 def test_common_names_weigh_less_than_rare_ones():
     left_common = rec("a", "Mohammed", "Ahmad", date(1990, 3, 12))
     left_rare = rec("a", "Zerihun", "Tesfamariam", date(1990, 3, 12))
-    tf = {"keyset": {engine.features.features(left_common)["keyset"]: 0.02,
-                     engine.features.features(left_rare)["keyset"]: 0.00001}}
+    tf = {"keyset": {engine.features.features(left_common)["keyset"] or "": 0.02,
+                     engine.features.features(left_rare)["keyset"] or "": 0.00001}}
     common = engine.score_pairs(left_common, [rec("b", "Mohammed", "Ahmad", date(1990, 3, 12))], tf=tf)[0]
     rare = engine.score_pairs(left_rare, [rec("b", "Zerihun", "Tesfamariam", date(1990, 3, 12))], tf=tf)[0]
     assert common.match_weight < rare.match_weight
@@ -80,6 +80,72 @@ def test_placeholder_birthdays_count_as_year_only():
     assert same_day.match_weight < exact.match_weight
     label = {e["field"]: e["label"] for e in same_day.evidence}["birth_date"]
     assert label.startswith("gleiches Jahr, beide Tage unbekannt")
+
+
+def test_within_the_namesake_pattern_place_nationality_and_sex_weigh_less():
+    """Same name, 1 January of the same year: the namesake pattern. Birthplace, nationality and sex are weighed
+    within it (they agree among namesakes too, so they count less than among random pairs)."""
+    kw = {"sex": "f", "nationality": "GMB", "birth_place": "Farafenni"}
+    left = rec("a", "Ndey", "Sowe", date(2003, 1, 1), precision="year", **kw)
+    namesake = engine.score_pairs(left, [rec("b", "Ndey", "Sowe", date(2003, 1, 1), precision="year", **kw)])[0]
+    same_day = engine.score_pairs(rec("a", "Ndey", "Sowe", date(2003, 4, 17), **kw),
+                                  [rec("b", "Ndey", "Sowe", date(2003, 4, 17), **kw)])[0]
+    assert namesake.probability < same_day.probability
+    inside = {e["field"]: e for e in namesake.evidence}
+    outside = {e["field"]: e for e in same_day.evidence}
+    for field in ("birth_place", "nationality", "sex"):
+        assert inside[field]["label"].endswith(engine.model.NAMESAKE_SUFFIX)
+        assert not outside[field]["label"].endswith(engine.model.NAMESAKE_SUFFIX)
+        assert inside[field]["weight"] < outside[field]["weight"]
+
+
+def test_an_extra_first_name_weighs_less_than_an_extra_father_name():
+    kw = {"sex": "m", "nationality": "SYR", "birth_place": "Aleppo"}
+    base = rec("a", "Ahmad", "Al-Hassan", date(1988, 9, 9), **kw)
+    father, other = engine.score_pairs(base, [rec("f", "Ahmad Mustafa", "Al-Hassan", date(1988, 9, 9), **kw),
+                                              rec("o", "Tarek Ahmad", "Al-Hassan", date(1988, 9, 9), **kw)])
+    assert (father.right_id, other.right_id) == ("f", "o") and father.match_weight > other.match_weight
+    assert {e["field"]: e["label"] for e in other.evidence}["name"].endswith("ein Vorname fehlt im anderen (Verwandte?)")
+
+
+def test_link_records_uses_only_the_pairs_that_can_matter(small):
+    """The database keeps only pairs among records with a strong pair: the clusters are those of all pairs."""
+    records = small.records
+    everything = engine.predict(records, threshold=engine.PREDICT_FLOOR)
+    expected = engine.cluster([r.record_id for r in records], everything, threshold=engine.DEFAULT_THRESHOLD,
+                              records={r.record_id: r for r in records})
+    assert engine.link_records(records) == expected
+    kept = engine._cluster_pairs(records, floor=engine.PREDICT_FLOOR, strong=engine.DEFAULT_THRESHOLD,
+                                 train=False, model_data=engine.load_model())
+    assert 0 < len(kept) < len(everything)
+
+
+def test_feature_building_pauses_and_restores_the_garbage_collector():
+    import gc
+
+    from stella.linkage.features import without_gc
+
+    assert gc.isenabled()
+    with without_gc():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with without_gc():
+            pass
+        assert not gc.isenabled()  # left as it was
+    finally:
+        gc.enable()
+
+
+def test_threshold_grows_with_the_data_size():
+    data = engine.load_model()
+    trained = data["meta"]["records"]
+    assert engine.size_adjusted_threshold(0.99, trained, data) == 0.99
+    assert engine.size_adjusted_threshold(0.99, 100, data) == 0.99  # never lowered
+    ten = engine.size_adjusted_threshold(0.99, 10 * trained, data)
+    assert 0.998 < ten < engine.size_adjusted_threshold(0.99, 100 * trained, data) < 1.0
+    assert engine.size_adjusted_threshold(1.0, 10 * trained, data) == 1.0
 
 
 def test_predict_with_evidence_and_bad_threshold(small):

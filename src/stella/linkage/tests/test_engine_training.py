@@ -27,6 +27,9 @@ def test_linkage_train_command_writes_a_model(tmp_path):
     same_names = [lv for c in data["splink"]["comparisons"] for lv in c["comparison_levels"]
                   if lv.get("label_for_charts", "").endswith(model.SAME_NAMES_SUFFIX)]
     assert same_names and all(lv["fix_u_probability"] for lv in same_names)
+    namesake = [lv for c in data["splink"]["comparisons"] for lv in c["comparison_levels"]
+                if lv.get("label_for_charts", "").endswith(model.NAMESAKE_SUFFIX)]
+    assert len(namesake) == 7 and all(lv["fix_u_probability"] for lv in namesake)
     pairs = engine.score_pairs(A, [B, C], model_data=data)
     assert pairs[0].right_id == "b" and pairs[0].probability > pairs[1].probability
 

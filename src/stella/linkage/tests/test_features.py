@@ -29,6 +29,14 @@ def test_father_name_adds_a_key_and_every_spelling_counts():
     assert set(plain["name_keys"] or []) <= set(two["name_keys"] or [])
 
 
+def test_first_given_name_key_of_every_spelling():
+    f = features(LinkRecord("1", (("Tarek Ahmad", "Al-Hassan"), ("طارق أحمد", "الحسن"))))
+    assert f["first_keys"] == [features(rec("Tarek", "X"))["given_keys"][0]]  # type: ignore[index]
+    assert features(rec("", "Rahimi"))["first_keys"] is None
+    swapped = features(rec("Rahimi", "Ahmad"))
+    assert swapped["first_keys"] == features(rec("Rahimi", ""))["given_keys"]
+
+
 def test_key_pairs_for_blocking():
     f = features(rec("Ahmad Karim", "Rahimi"))
     keys = f["name_keys"] or []
