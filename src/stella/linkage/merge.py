@@ -795,7 +795,7 @@ def annotate_provenance(person_id: int, data: dict[str, Any]) -> dict[str, Any]:
         return data
     for key, label in SECTION_ROWS.items():
         for row in data.get(key) or []:
-            merge = found.get((label, row.get("id"))) if isinstance(row, dict) else None
+            merge = found.get((label, int(row["id"]))) if isinstance(row, dict) and "id" in row else None
             if merge is not None:
                 row["provenance"] = provenance_text(merge)
                 row["from_person"] = merge.absorbed_id
