@@ -137,8 +137,12 @@ def synthetic(folder: Path, persons: int, seed: int, threshold: float) -> dict[s
     return out
 
 
+def online_url() -> str:
+    return os.environ.get("BENCH_LINK_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/stella_bench_link")
+
+
 def online(persons: int, samples: int, warmup: int, seed: int, fill: bool) -> dict[str, Any]:
-    url = os.environ.get("BENCH_LINK_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/stella_bench_link")
+    url = online_url()
     os.environ["STELLA_DATABASE_URL"] = url
     os.environ.setdefault("STELLA_DEBUG", "0")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "stella.settings")
@@ -279,6 +283,8 @@ def main(argv: list[str] | None = None) -> int:
     if not (args.febrl or args.synthetic or args.online):
         args.febrl, args.synthetic, args.online = True, "20000,200000", True
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "stella.settings")
+    if args.online:  # Django reads the database once, at the first setup (FEBRL/synthetic set it up earlier)
+        os.environ["STELLA_DATABASE_URL"] = online_url()
     sizes = [int(x) for x in args.synthetic.split(",")] if args.synthetic else []
     result: dict[str, Any] = {"date": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), "machine": machine()}
     folder = Path(tempfile.mkdtemp(prefix="stella-linkage-"))
