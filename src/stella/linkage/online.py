@@ -14,7 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Case, Count, Q, Value, When
+from django.db.models import Case, Count, Value, When
 from django.utils import timezone
 
 from stella.audit import service as audit
@@ -23,7 +23,7 @@ from stella.authz.policy import Action, Category, decide
 from stella.cases.access import file_context, persons_for_actor
 from stella.core.actor import Actor
 from stella.linkage.models import CandidateState, LinkCandidate
-from stella.linkage.records import LinkRecord, persons_for_linkage, records_of
+from stella.linkage.records import LinkRecord, records_by_id, records_of
 from stella.people.models import NameKey, Person
 from stella.people.names import name_keys
 
@@ -81,16 +81,22 @@ def candidate_ids(record: LinkRecord, *, exclude_person: int | None = None, cap:
             qs = qs.exclude(pk=exclude_person)
         return list(qs.order_by("pk").values_list("pk", flat=True)[:cap])
     year = record.birth_date.year
-    rows = NameKey.objects.filter(key__in=keys).filter(
-        Q(birth_year__in=[year - 1, year, year + 1]) | Q(birth_year__isnull=True))
-    if exclude_person is not None:
-        rows = rows.exclude(person_id=exclude_person)
-    # Most shared keys first, then the same birth year before a neighbouring one (the key rows of one
-    # person all carry the same year, so grouping by it as well changes nothing but the order).
-    same_year_first = Case(When(birth_year=year, then=Value(0)), default=Value(1))
-    grouped = (rows.values("person_id", "birth_year").annotate(shared=Count("id")).filter(shared__gte=need)
-               .order_by("-shared", same_year_first, "person_id").values_list("person_id", "shared")[:cap])
-    found.update(grouped)
+    # Two range scans of the (key, birth_year, person) index – an OR of both year conditions would make
+    # PostgreSQL read every row of a frequent key – then most shared keys first, the same birth year before
+    # a neighbouring one, persons without a birth date last (all key rows of a person carry one year).
+    ranked: list[tuple[int, int, int]] = []
+    for years, rank in (([year - 1, year, year + 1], None), (None, 2)):
+        rows = NameKey.objects.filter(key__in=keys)
+        rows = rows.filter(birth_year__in=years) if years else rows.filter(birth_year__isnull=True)
+        if exclude_person is not None:
+            rows = rows.exclude(person_id=exclude_person)
+        same_year_first = Case(When(birth_year=year, then=Value(0)), default=Value(1))
+        grouped = (rows.values("person_id", "birth_year").annotate(shared=Count("id")).filter(shared__gte=need)
+                   .order_by("-shared", same_year_first, "person_id")
+                   .values_list("person_id", "birth_year", "shared")[:cap])
+        ranked += [(pid, rank if rank is not None else (0 if y == year else 1), shared) for pid, y, shared in grouped]
+    ranked.sort(key=lambda r: (-r[2], r[1], r[0]))
+    found.update((pid, shared) for pid, _, shared in ranked[:cap])
     if need > 1 and len(found) < cap:
         same_day = (NameKey.objects.filter(key__in=keys, birth_year=year, person__birth_date=record.birth_date)
                     .exclude(person_id__in=list(found)))
@@ -114,7 +120,7 @@ def find_candidates(record: LinkRecord, *, limit: int = 10, exclude_person: int 
     ids = candidate_ids(record, exclude_person=exclude_person)
     if not ids:
         return []
-    rights = list(records_of(persons_for_linkage().filter(pk__in=ids)))
+    rights = records_by_id(ids)
     if not rights:
         return []
     floor = show_threshold() if threshold is None else threshold

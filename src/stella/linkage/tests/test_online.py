@@ -151,3 +151,22 @@ def test_at_the_cap_the_same_birth_year_comes_before_a_neighbouring_one(jc):
     same_year = _register(jc, "Al-Hassan", "Mohammed", date(1990, 1, 1))
     ids = online.candidate_ids(_rec("Mohammed", "Alhassan", date(1990, 1, 1)), cap=3)
     assert ids[0] == same_year.pk and len(ids) == 3
+
+
+def test_records_by_id_are_the_records_of_the_full_reader(jc):
+    """The online check's three-query reader gives exactly what `records_of` gives (names in every script,
+    registered first; nationality; unknown precision → no date), in the order asked, without merged persons."""
+    from stella.linkage.records import records_by_id, records_of
+
+    a = _register(jc, "Al-Hassan", "Mohammed", date(1990, 5, 17))
+    b = _register(jc, "Alhasan", "Muhammad", date(1991, 1, 1))
+    c = _register(jc, "Hassan", "Mohamed", date(1992, 3, 4))
+    Person.objects.filter(pk=c.pk).update(merged_into=a)
+    full = {r.record_id: r for r in records_of(Person.objects.filter(pk__in=[a.pk, b.pk]))}
+    assert records_by_id([b.pk, a.pk, c.pk]) == [full[str(b.pk)], full[str(a.pk)]]
+
+
+def test_persons_without_birth_date_come_after_those_with_the_year(jc):
+    undated = _register(jc, "Al-Hassan", "Mohammed", None)
+    dated = _register(jc, "Alhasan", "Muhammad", date(1990, 1, 1))
+    assert online.candidate_ids(_rec("Mohammed", "Al-Hassan", date(1990, 1, 1))) == [dated.pk, undated.pk]
