@@ -40,15 +40,13 @@ Deterministic for a seed; 200,000 persons take a few seconds (pure Python, one `
 
 from __future__ import annotations
 
-import bisect
 import random
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
 
 from stella.demo.catalog import ORIGINS, NameForm, Origin
+from stella.demo.generator import Choice, zipf
 from stella.linkage.records import LinkRecord
 
 #: Reference date: nobody is born after it.
@@ -154,35 +152,13 @@ class SyntheticSet:
         return pairs
 
 
-class _Choice:
-    """Weighted choice with precomputed cumulative weights."""
-
-    __slots__ = ("items", "cum", "total")
-
-    def __init__(self, items: Sequence[Any], weights: Sequence[float]) -> None:
-        self.items = list(items)
-        self.cum: list[float] = []
-        total = 0.0
-        for w in weights:
-            total += w
-            self.cum.append(total)
-        self.total = total
-
-    def __call__(self, rng: random.Random) -> Any:
-        return self.items[bisect.bisect_right(self.cum, rng.random() * self.total)]
-
-
-def _zipf(items: Sequence[Any], s: float) -> _Choice:
-    return _Choice(items, [1.0 / (i + 1) ** s for i in range(len(items))])
-
-
 @dataclass
 class _Tables:
     origin: Origin
-    male: _Choice
-    female: _Choice
-    family: _Choice
-    place: _Choice
+    male: Choice
+    female: Choice
+    family: Choice
+    place: Choice
 
 
 @dataclass
@@ -306,14 +282,14 @@ def _birth(rng: random.Random, origin: Origin, year: int) -> tuple[date, str]:
 class _Generator:
     def __init__(self, seed: int) -> None:
         self.rng = random.Random(f"stella-synthetic:{seed}")
-        self.origins = _Choice(
-            [_Tables(o, _zipf(o.male, 1.0), _zipf(o.female, 1.0), _zipf(o.family, 0.8), _zipf(o.birth_places, 1.0))
+        self.origins = Choice(
+            [_Tables(o, zipf(o.male, 1.0), zipf(o.female, 1.0), zipf(o.family, 0.8), zipf(o.birth_places, 1.0))
              for o in ORIGINS],
             [o.weight for o in ORIGINS],
         )
-        self.district = _Choice(DISTRICT_CODES, DISTRICT_WEIGHTS)
-        self.variation = _Choice(list(VARIATIONS), list(VARIATIONS.values()))
-        self.n_variations = _Choice([1, 2, 3, 4], VARIATION_COUNT_WEIGHTS)
+        self.district = Choice(DISTRICT_CODES, DISTRICT_WEIGHTS)
+        self.variation = Choice(list(VARIATIONS), list(VARIATIONS.values()))
+        self.n_variations = Choice([1, 2, 3, 4], VARIATION_COUNT_WEIGHTS)
 
     # -- people ----------------------------------------------------------------------------------
 
