@@ -1,13 +1,14 @@
-"""Output files of the batch commands: written beside the target and renamed, never half-written (DESIGN §5)."""
+"""Files of the batch commands: outputs written beside the target and renamed, never half-written, and the one
+error that lists every problem of a bad input file (DESIGN §5)."""
 
 from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 
 @contextmanager
@@ -30,3 +31,16 @@ def atomic_text_file(target: Path, *, newline: str = "\n") -> Iterator[TextIO]:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+class CsvFormatError(Exception):
+    """An input file breaks the format: `problems` are the first findings (each prints as one line, e.g.
+    "Zeile 7: …"), `more` counts the rest. The command prints the message and exits non-zero."""
+
+    def __init__(self, problems: Sequence[Any], more: int = 0) -> None:
+        self.problems = list(problems)
+        self.more = more
+        lines = [str(p) for p in self.problems]
+        if more:
+            lines.append(f"… und {more} weitere Fehler")
+        super().__init__("\n".join(lines))

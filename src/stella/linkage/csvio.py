@@ -21,7 +21,7 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 
-from stella.core.files import atomic_text_file
+from stella.core.files import CsvFormatError, atomic_text_file
 from stella.linkage.records import NO_NATIONALITY, LinkRecord
 from stella.people.validators import validate_country
 
@@ -41,18 +41,6 @@ class Problem:
 
     def __str__(self) -> str:
         return f"Zeile {self.line}: {self.reason}" if self.line else self.reason
-
-
-class CsvFormatError(Exception):
-    """The input breaks the format; `problems` are the first MAX_ERRORS findings, `more` the rest's count."""
-
-    def __init__(self, problems: Sequence[Problem], more: int = 0) -> None:
-        self.problems = list(problems)
-        self.more = more
-        lines = [str(p) for p in self.problems]
-        if more:
-            lines.append(f"… und {more} weitere Fehler")
-        super().__init__("\n".join(lines))
 
 
 class _Errors:

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from stella.core.files import atomic_text_file
+from stella.core.files import CsvFormatError, atomic_text_file
 from stella.matching.flow import MAX_ABS_SCORE, canonical, has_duplicates, id_sort_key
 
 PAIRS_COLUMNS = ("person_id", "offer_id", "score")
@@ -45,18 +45,6 @@ class Problem:
 
     def __str__(self) -> str:
         return f"{self.file}, Zeile {self.line}: {self.reason}" if self.line else f"{self.file}: {self.reason}"
-
-
-class CsvFormatError(Exception):
-    """The files break the format; `problems` lists each finding (the first MAX_ERRORS)."""
-
-    def __init__(self, problems: Sequence[Problem], more: int = 0) -> None:
-        self.problems = list(problems)
-        self.more = more
-        lines = [str(p) for p in self.problems]
-        if more:
-            lines.append(f"… und {more} weitere Fehler")
-        super().__init__("\n".join(lines))
 
 
 class _Collector:
