@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "stella.offers",
     "stella.matching",
     "stella.linkage",
+    "stella.reporting",
     "stella.api",
     "stella.web",
     "stella.demo",
