@@ -220,6 +220,26 @@ STELLA_LINKAGE_QUEUE_THRESHOLD = _probability("STELLA_LINKAGE_QUEUE_THRESHOLD")
 STELLA_LINKAGE_AUTO_MERGE_THRESHOLD = _probability("STELLA_LINKAGE_AUTO_MERGE_THRESHOLD")
 
 
+def _count(name: str, default: int) -> int:
+    """A non-negative whole number from the environment; a bad value stops the start with its name."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit():
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(f"{name} muss eine nicht negative ganze Zahl sein, nicht „{raw}“.")
+    return int(raw)
+
+
+# Outcome reports (docs/reporting.md): reference months kept as pre-aggregated cells, minutes after which a
+# report run queues the background refresh (0: only `stella reporting refresh`/cron), PostgreSQL work_mem of the
+# cube build.
+STELLA_REPORTING_MONTHS = _count("STELLA_REPORTING_MONTHS", 60) or 60
+STELLA_REPORTING_REFRESH_MINUTES = _count("STELLA_REPORTING_REFRESH_MINUTES", 10)
+STELLA_REPORTING_WORK_MEM = os.environ.get("STELLA_REPORTING_WORK_MEM", "256MB")
+
+
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

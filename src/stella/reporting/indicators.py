@@ -5,7 +5,9 @@ the pre-aggregated measures (`Cell.measure`) each one is computed from. Every fi
 Sources: shared domain notes on outcome indicators (SGB II key figures under § 48a SGB II, BA statistics,
 IAB research), copied as anchors below with year and source. Conventions: the reference month M is a
 calendar month; its Stichtag is the last day of M; "12-month window" means the months M-11 … M; the average
-caseload for K2-type rates is that of the 12 months preceding the window's end (M-12 … M-1, BIAJ alignment).
+caseload for K2-type rates is that of the 12 months preceding the window's end (M-12 … M-1, BIAJ alignment);
+the caseload counts clients of working age only (15–64 by birth year, `facts.WORKING_AGE`), as K2 counts
+erwerbsfähige Leistungsberechtigte.
 """
 
 from __future__ import annotations
