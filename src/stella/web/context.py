@@ -44,6 +44,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             add("web:tasks_team", _("Aufgaben des Teams"))
     if can_create_person(actor):
         add("web:register", _("Person registrieren"))
+    if actor.has_role(Role.ANALYST, Role.TEAM_LEAD, Role.ADMIN, Role.DPO):
+        add("web:reports", _("Auswertungen"))
     if can_read_audit(actor):
         add("web:audit", _("Protokoll"))
     if can_manage_users(actor):

@@ -25,6 +25,7 @@ from stella.web.views import (
     occupations,
     offers,
     persons,
+    reports,
     tasks,
 )
 
@@ -128,6 +129,12 @@ web_patterns = [
     path("protokoll/auskunft/", dpo.export, name="audit_export"),
     path("verwaltung/benutzer/", admin.user_list, name="users"),
     path("verwaltung/benutzer/neu/", admin.user_create, name="user_create"),
+    path("auswertungen/", reports.overview, name="reports"),
+    path("auswertungen/monatsbericht.pdf", reports.monthly_pdf, name="report_pdf"),
+    path("auswertungen/<str:code>/", reports.indicator_page, name="report"),
+    path("auswertungen/<str:code>/ziel/", reports.set_target, name="report_target"),
+    path("auswertungen/<str:code>/export.csv", reports.export_csv, name="report_csv"),
+    path("auswertungen/<str:code>/export.xlsx", reports.export_xlsx, name="report_xlsx"),
     path("verwaltung/benutzer/<int:user_id>/", admin.user_edit, name="user_edit"),
 ]
 
