@@ -30,6 +30,7 @@ from stella.api import (
     occupations,
     offers,
     persons,
+    reports,
     rules,
     tasks,
     users,
@@ -90,6 +91,7 @@ api.add_router("/assignments", allocation.assignments_router)
 api.add_router("/duplicates", duplicates.router)
 api.add_router("/merges", merges.router)
 api.add_router("/persons", merges.persons_router)
+api.add_router("/reports", reports.router)
 api.add_router("", docs.router)
 
 
