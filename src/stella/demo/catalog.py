@@ -557,3 +557,65 @@ PARTICIPATION_BASIS = {
 #: Reference dates of the rules the generator follows.
 UKRAINE_HANDOVER = date(2022, 6, 1)
 UKRAINE_PROTECTION_UNTIL = date(2027, 3, 4)
+
+# --------------------------------------------------------------------------------------------------
+# Journeys: teams, course runs, appointments (see demo.journeys)
+# --------------------------------------------------------------------------------------------------
+
+#: Teams of an agency that lead cases, with their share of the caseload (Participation.team, User.team).
+TEAMS: tuple[tuple[str, float], ...] = (("Team 1", 0.45), ("Team 2", 0.35), ("Team 3", 0.20))
+
+
+@dataclass(frozen=True)
+class CourseType:
+    """A course or measure the generated persons attend; runs of it are generated on demand per district.
+
+    kind: offers.OfferKind; owner: agency kind that manages the runs (KT runs are provided by the district's
+    Kursträger); days: planned duration; lead_days: typical time between the first request and the start.
+    """
+
+    key: str
+    kind: str
+    title: str
+    measure_type: str
+    module: str
+    target_level: str
+    min_level: str
+    seats: int
+    days: int
+    owner: str
+    childcare: bool = False
+    women_only: bool = False
+    part_time: bool = False
+
+
+COURSE_TYPES: dict[str, CourseType] = {c.key: c for c in (
+    CourseType("ik", "integration_course", "Integrationskurs (allgemein) B1", "", "Basissprachkurs und Aufbausprachkurs",
+               "B1", "", 20, 240, "JC"),
+    CourseType("ik_kinder", "integration_course", "Integrationskurs mit Kinderbetreuung B1", "",
+               "Basissprachkurs und Aufbausprachkurs", "B1", "", 16, 300, "JC", childcare=True, part_time=True),
+    CourseType("ik_frauen", "integration_course", "Frauenintegrationskurs B1", "", "Basissprachkurs und Aufbausprachkurs",
+               "B1", "", 14, 300, "JC", childcare=True, women_only=True, part_time=True),
+    CourseType("ik_alpha", "integration_course", "Alphabetisierungskurs A2", "", "Alphabetisierung", "A2", "", 12, 330,
+               "JC"),
+    CourseType("deufoev", "deufoev", "Berufssprachkurs B2", "", "Basismodul B2", "B2", "B1", 20, 150, "JC"),
+    CourseType("deufoev_pflege", "deufoev", "Berufssprachkurs Pflege B2", "", "Spezialmodul Pflege", "B2", "B1", 15,
+               180, "JC", part_time=True),
+    CourseType("perf", "measure", "PerF – Perspektiven für Flüchtlinge", "perf", "", "", "A2", 18, 180, "AA"),
+    CourseType("kompas", "measure", "KompAS – Kompetenzfeststellung und Sprache", "kompas", "", "", "A1", 20, 270,
+               "JC", childcare=True),
+    CourseType("eq", "measure", "Einstiegsqualifizierung Lager und Logistik", "eq", "", "", "A2", 8, 300, "JC"),
+    CourseType("mag", "measure", "Maßnahme bei einem Arbeitgeber (MAG)", "mag", "", "", "A2", 10, 90, "JC"),
+)}
+
+#: Appointment purposes: the first counselling, the Jobcenter's first appointment, follow-ups per agency kind.
+FIRST_COUNSELLING = "Erstberatung"
+FIRST_JC_APPOINTMENT = "Erstgespräch im Jobcenter nach Rechtskreiswechsel"
+FOLLOW_UPS: dict[str, tuple[str, ...]] = {
+    "LRA": ("Sozialberatung", "Beratung zur Anschlussunterbringung", "Leistungsgespräch AsylbLG"),
+    "JC": ("Beratungsgespräch", "Kooperationsplan fortschreiben", "Vermittlungsgespräch",
+           "Gespräch zum Sprachkursabschluss"),
+    "AA": ("Beratung nach §39a SGB III", "Berufsberatung"),
+}
+CANCEL_REASONS = ("Krankmeldung", "Terminüberschneidung mit dem Sprachkurs", "Dolmetscher/in nicht verfügbar",
+                  "Termin von der Behörde verlegt")

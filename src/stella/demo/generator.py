@@ -4,8 +4,10 @@ The generator knows nothing about the database except the ids it is handed (`IdS
 households (singles and families) of one origin, with names in transliteration variants and original
 script, birth dates (1 January placeholders where only the year is known), a residence history that
 follows the asylum procedure (Gestattung → protection, Duldung; §24 for Ukraine), accommodation stages,
-identifiers in valid formats, participations that hand the lead from the Landratsamt to the Jobcenter,
-consents and timeline entries. `loader` writes the rows.
+identifiers in valid formats, participations that hand the lead from the Landratsamt to the Jobcenter
+(led by a team), consents and timeline entries; `journeys` adds each person's appointments, course runs and
+enrolments, placements and the hand-over to the Jobcenter, calibrated to the reporting anchors.
+`loader` writes the rows.
 
 Determinism: a chunk's content depends only on (seed, index of its first person, reference date) and on
 the person ids it is given; identifier values are bijections of the person id, so they never collide.
@@ -32,12 +34,14 @@ from stella.demo.catalog import (
     RECEPTION_CENTRES,
     SAFE_COUNTRIES,
     STREETS,
+    TEAMS,
     UKRAINE_HANDOVER,
     UKRAINE_PROTECTION_UNTIL,
     District,
     NameForm,
     Origin,
 )
+from stella.demo.journeys import Journeys, Life
 from stella.demo.setup import agency_code
 from stella.people.names import name_keys
 
@@ -61,8 +65,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "people.Household": ("id", "label", "bg_number", "created_at"),
     "people.HouseholdMember": ("household_id", "person_id", "relationship", "since", "until"),
     "cases.CaseFile": ("id", "person_id", "opened_at"),
-    "cases.Participation": ("case_file_id", "agency_id", "role", "since", "until", "legal_basis", "created_at",
-                            "created_by_id"),
+    "cases.Participation": ("case_file_id", "agency_id", "role", "since", "until", "legal_basis", "team",
+                            "created_at", "created_by_id"),
     "cases.TimelineEntry": ("case_file_id", "kind", "category", "title", "text", "occurred_at", "author_id",
                             "agency_id", "corrects_id", "created_at"),
     "cases.Consent": ("id", "case_file_id", "categories", "purpose", "valid_from", "valid_until", "form_id",
@@ -70,9 +74,27 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "cases.Consent_agencies": ("consent_id", "agency_id"),
     "journey.StatusEvent": ("person_id", "kind", "effective_date", "outcome", "note", "voids", "agency_id",
                             "recorded_at"),
+    # The journey (demo.journeys): course runs first, they are referenced by the enrolments.
+    "offers.Offer": ("id", "kind", "title", "measure_type", "module", "target_level", "provider",
+                     "provider_agency_id", "owner_id", "municipality_id", "starts_on", "ends_on", "seats",
+                     "min_german_level", "childcare", "women_only", "part_time", "requires_driving_licence", "state",
+                     "created_at", "version"),
+    "offers.Enrolment": ("offer_id", "person_id", "state", "requested_at", "enrolled_on", "ended_on", "result_level",
+                         "result_note", "reason", "agency_id", "version"),
+    "offers.Placement": ("person_id", "kind", "employer", "starts_on", "ends_on", "ends_benefit_receipt",
+                         "outcome_6m", "outcome_12m", "agency_id", "created_at", "version"),
+    "journey.Appointment": ("person_id", "agency_id", "starts_at", "ends_at", "place", "language",
+                            "interpreter_needed", "purpose", "cancelled_at", "created_at", "created_by_id",
+                            "counsellor_id", "cancelled_by_id", "cancel_reason"),
+    "journey.HandOver": ("person_id", "function", "from_agency_id", "to_agency_id", "reason", "legal_basis",
+                         "effective_date", "summary", "state", "decision_note", "created_at", "created_by_id",
+                         "decided_at", "decided_by_id", "completed_at", "version"),
 }
+#: Tables with the history of a person (the benchmark counts these rows as "history events").
+HISTORY_TABLES = ("journey.StatusEvent", "cases.TimelineEntry", "cases.Participation", "people.Address",
+                  "offers.Enrolment", "offers.Placement", "journey.Appointment", "journey.HandOver")
 #: Tables whose ids the generator assigns (they are referenced by other rows).
-ID_TABLES = ("people.Person", "people.Household", "cases.CaseFile", "cases.Consent")
+ID_TABLES = ("people.Person", "people.Household", "cases.CaseFile", "cases.Consent", "offers.Offer")
 
 # Fictional office numbers used as prefixes of BA customer numbers and BG numbers.
 BA_PREFIX = {"AA-LB": "718", "AA-OG": "776", "AA-RT": "727"}
@@ -231,13 +253,16 @@ class Part:
     since: date
     until: date | None
     basis: str
+    team: str = ""
 
 
 class Generator:
     """Produces chunks of synthetic persons; see the module docstring."""
 
     def __init__(self, *, seed: int, today: date, agencies: dict[str, int], staff: dict[tuple[str, str], int],
-                 ids: IdSource, now: datetime | None = None) -> None:
+                 ids: IdSource, now: datetime | None = None, municipalities: dict[str, int] | None = None) -> None:
+        """`municipalities`: district code → id of its city's Municipality (where the course runs take place;
+        placeholders 1…4 if not given, for generating without a database)."""
         self.seed = seed
         self.today = today
         self.now = now or datetime.combine(today, datetime.min.time(), tzinfo=UTC) + timedelta(hours=6)
@@ -252,6 +277,10 @@ class Generator:
             [o.weight for o in ORIGINS],
         )
         self.district_choice = Choice(list(DISTRICTS), [d.weight for d in DISTRICTS])
+        self.team_choice = Choice([t for t, _ in TEAMS], [w for _, w in TEAMS])
+        self.journeys = Journeys(today=today, now=self.now, agencies=agencies,
+                                 municipalities=municipalities or {d.code: i + 1 for i, d in enumerate(DISTRICTS)},
+                                 user=self._user, take_id=ids.take)
         self.muni_choice = {
             d.code: Choice([(m, pcs) for m, pcs, _ in d.municipalities], [w for _, _, w in d.municipalities])
             for d in DISTRICTS
@@ -263,6 +292,7 @@ class Generator:
         """Households until `persons` persons are made; `first_index` numbers the demo sequence."""
         rng = random.Random(f"stella-demo:{self.seed}:{first_index}")
         rows = Rows()
+        self.journeys.new_chunk()
         while rows.persons < persons:
             self._household(rng, rows, persons - rows.persons)
         return rows
@@ -456,6 +486,11 @@ class Generator:
             rows.add("people.Household", (household_id, f"Familie {_variant(rng, members[0].family)}",
                                           head_bg or "", created))
         aa_code = agency_code("AA", d.code)
+        # One team of each agency leads the whole household's files.
+        teams = {"LRA": self.team_choice(rng), "JC": self.team_choice(rng)}
+        with_children = any(m.role == "child" for m in members)
+        with_partner = any(m.role == "partner" for m in members)
+        registered = created.date()
         for i, (m, pid, fid) in enumerate(zip(members, person_ids, file_ids, strict=True)):
             age_now = self.today.year - m.birth.year
             adult = age_now >= 18
@@ -472,7 +507,7 @@ class Generator:
                 rows.add("people.NameKey", (pid, k, m.birth.year))
             nationality = "XXA" if o.iso3 == "SYR" and rng.random() < 0.01 else o.iso3
             rows.add("people.Nationality", (pid, nationality, created, None))
-            self._languages(rng, rows, t, pid, m, arrival, created, adult)
+            mother_tongue = t.mother_tongue(rng) if age_now >= 3 else ""
             for street, postcode, muni, stage, since, until in addresses:
                 if until is None or until >= m.birth:
                     rows.add("people.Address", (pid, street, postcode, muni, stage, max(since, m.birth), until,
@@ -501,11 +536,20 @@ class Generator:
                 rows.add("people.HouseholdMember", (household_id, pid, rel, max(arrival, m.birth), None))
             rows.add("cases.CaseFile", (fid, pid, created))
             for p in parts:
+                team = teams.get(p.kind, "") if p.role == "lead" else ""
                 rows.add("cases.Participation", (fid, self.agencies[p.code], p.role, p.since, p.until, p.basis,
-                                                 self._at(rng, p.since), self._user(p.code)))
+                                                 team, self._at(rng, p.since), self._user(p.code)))
             if adult:
                 self._consents(rng, rows, d, fid, parts)
-            self._entries(rng, rows, d, o, fid, parts, adult, municipality)
+            life = Life(pid=pid, fid=fid, sex=m.sex, birth=m.birth, iso3=o.iso3, district=d.code, status=status,
+                        basis=basis, arrival=max(arrival, m.birth), registered=max(registered, m.birth),
+                        vu_start=vu_start, decided=decided, final=final, jc_since=jc_since,
+                        lra_lead=any(p.kind == "LRA" and p.role == "lead" and p.until is not None for p in parts),
+                        parent=m.role != "child" and with_children, partner=m.role != "child" and with_partner,
+                        mother_tongue=mother_tongue, municipality=municipality)
+            reached, first_counselling = self.journeys.write(rng, rows, life)
+            self._languages(rng, rows, t, pid, m, arrival, created, adult, mother_tongue, reached)
+            self._entries(rng, rows, d, o, fid, parts, adult, municipality, first_counselling)
 
     # -- pieces of a person --------------------------------------------------------------------
 
@@ -535,11 +579,10 @@ class Generator:
         return names
 
     def _languages(self, rng: random.Random, rows: Rows, t: OriginTables, pid: int, m: Member, arrival: date,
-                   created: datetime, adult: bool) -> None:
-        age = self.today.year - m.birth.year
-        if age < 3:
+                   created: datetime, adult: bool, mt: str, reached: str = "") -> None:
+        """Mother tongue, other languages and German (at least the level reached in a course)."""
+        if not mt:
             return
-        mt = t.mother_tongue(rng)
         rows.add("people.LanguageSkill", (pid, mt, "MT", created))
         if adult:
             for lang, p in t.origin.second_languages:
@@ -557,6 +600,8 @@ class Generator:
             level = ("A2", "A2", "B1", "B1", "B2")[int(rng.random() * 5)]
         else:
             level = ("A1", "A2", "A2", "B1", "B1", "B1", "B1", "B2", "B2", "C1")[int(rng.random() * 10)]
+        if reached and _CEFR.index(reached) > _CEFR.index(level):
+            level = reached
         if level:
             rows.add("people.LanguageSkill", (pid, "de", level, created))
 
@@ -753,7 +798,8 @@ class Generator:
                 rows.add("cases.Consent_agencies", (cid, self.agencies[code]))
 
     def _entries(self, rng: random.Random, rows: Rows, d: District, o: Origin, fid: int, parts: Sequence[Part],
-                 adult: bool, municipality: str) -> None:
+                 adult: bool, municipality: str, first_counselling: date | None = None) -> None:
+        """Notes of the participating agencies; contacts not before the first counselling (if known)."""
         for p in parts:
             options = [(cat, texts) for (kind, cat), texts in ENTRY_TEXTS.items() if kind == p.kind]
             if not options:
@@ -768,6 +814,8 @@ class Generator:
                 kind, title, template = texts[int(rng.random() * len(texts))]
                 occ, fld = OCCUPATIONS[int(rng.random() * len(OCCUPATIONS))]
                 day = self._date_between(rng, p.since, end)
+                if kind == "contact" and first_counselling is not None and day < first_counselling:
+                    day = self._date_between(rng, first_counselling, max(end, first_counselling))
                 text = template.format(
                     occ=occ, field=fld, emp=EMPLOYERS[int(rng.random() * len(EMPLOYERS))], muni=municipality,
                     lvl=("A1", "A2", "B1", "B2")[int(rng.random() * 4)], kt=d.kt_name,
@@ -778,6 +826,8 @@ class Generator:
                 rows.add("cases.TimelineEntry", (fid, kind, cat, title, text, occurred, self._user(p.code, role),
                                                  self.agencies[p.code], None, recorded))
 
+
+_CEFR = ("", "A1", "A2", "B1", "B2", "C1", "C2")
 
 #: Legal basis of the generated title → (BAMF outcome, residence-permit event).
 _OUTCOMES = {

@@ -1,7 +1,7 @@
-"""Demo data for language, qualification and work: an offer catalogue per pilot district (integration
-courses, job-related German, measures, training places, vacancies) and, for a sample of the persons just
-created, competence profiles (KldB-coded experience, German level), course enrolments (waiting lists for the
-next courses, completed past ones with results) and placements into training or work.
+"""Demo data for qualification and work: training places and vacancies per pilot district and, for a
+sample of the persons just created, competence profiles (KldB-coded experience, schooling, German level).
+Courses, measures, enrolments and placements of every person are written by the bulk generator
+(`demo.journeys`), calibrated to the reporting anchors.
 
 Like the bulk loader it writes rows directly and records ONE audit event per run that names the persons it
 touched, so that the hash chain stays complete. Deterministic for a seed.
@@ -31,16 +31,7 @@ from stella.competences.models import (
 )
 from stella.demo.catalog import DISTRICTS, District
 from stella.demo.setup import SYSTEM, agency_code
-from stella.offers.models import (
-    Enrolment,
-    EnrolmentState,
-    MeasureType,
-    Offer,
-    OfferKind,
-    Outcome,
-    Placement,
-    PlacementKind,
-)
+from stella.offers.models import WORK_KINDS, MeasureType, Offer, OfferKind
 from stella.people.models import LanguageSkill, Person
 
 #: Occupations people bring (KldB 2010 level-5 code, job title as a person from Syria or Afghanistan
@@ -52,19 +43,6 @@ EXPERIENCE: tuple[tuple[str, str, str, int], ...] = (
     ("29222", "خباز", "ar", 3), ("33212", "Painter", "en", 3), ("51311", "Warehouse worker", "en", 4),
     ("81302", "ممرضة", "ar", 2), ("84114", "معلم", "ar", 2), ("72212", "محاسب", "ar", 2),
     ("43412", "Software developer", "en", 1), ("24422", "جوشکار", "fa", 2), ("54101", "Прибиральниця", "uk", 3),
-)
-#: Courses and measures per district: (kind, title, measure type, target level, min German level,
-#: seats, childcare, women only, part time, offset of the start in days from today).
-COURSES: tuple[tuple[str, str, str, str, str, int, bool, bool, bool, int], ...] = (
-    ("integration_course", "Integrationskurs (allgemein) B1", "", "B1", "", 20, False, False, False, 21),
-    ("integration_course", "Integrationskurs mit Kinderbetreuung B1", "", "B1", "", 16, True, False, True, 35),
-    ("integration_course", "Frauenintegrationskurs B1", "", "B1", "", 14, True, True, True, 49),
-    ("integration_course", "Alphabetisierungskurs A2", "", "A2", "", 12, False, False, False, 28),
-    ("deufoev", "Berufssprachkurs B2", "", "B2", "B1", 20, False, False, False, 42),
-    ("deufoev", "Berufssprachkurs Pflege B2", "", "B2", "B1", 15, False, False, True, 63),
-    ("measure", "PerF – Perspektiven für Flüchtlinge", "perf", "", "A2", 18, False, False, False, 30),
-    ("measure", "KompAS – Kompetenzfeststellung und Sprache", "kompas", "", "A1", 20, True, False, False, 56),
-    ("measure", "Einstiegsqualifizierung Lager und Logistik", "eq", "", "A2", 6, False, False, False, 45),
 )
 #: Training places and vacancies: (kind, title, KldB code, employer, min German level, seats, part time,
 #: needs driving licence).
@@ -86,8 +64,6 @@ LEVELS = ("A1", "A2", "B1", "B2", "C1")
 class IntegrationResult:
     offers: int = 0
     profiles: int = 0
-    enrolments: int = 0
-    placements: int = 0
 
 
 def _municipality(d: District) -> Municipality:
@@ -96,25 +72,14 @@ def _municipality(d: District) -> Municipality:
 
 def _offers(rng: random.Random, today: date, agencies: dict[str, Agency],
             occupations: dict[str, Occupation]) -> dict[str, list[Offer]]:
-    """The catalogue: for each district the courses above (upcoming, and one run that ended last year)
-    and the training places and vacancies. Returns the offers per district code."""
+    """The training places and vacancies of each district (courses and measures and their runs are
+    written by the bulk generator, see `demo.journeys`). Returns the offers per district code."""
     out: dict[str, list[Offer]] = {}
     now = timezone.now()
     for d in DISTRICTS:
         place = _municipality(d)
         jc, aa, kt = (agencies[agency_code(k, d.code)] for k in ("JC", "AA", "KT"))
         offers = []
-        for kind, title, mtype, target, min_level, seats, care, women, part, offset in COURSES:
-            for past in (True, False):
-                start = today - timedelta(days=400 - offset) if past else today + timedelta(days=offset)
-                days = 180 if kind == OfferKind.INTEGRATION_COURSE else 120
-                offers.append(Offer(
-                    kind=kind, title=title, measure_type=mtype, target_level=target, min_german_level=min_level,
-                    provider=d.kt_name, provider_agency=kt if kind in ("integration_course", "deufoev") else None,
-                    owner=aa if kind == OfferKind.MEASURE else jc, municipality=place, starts_on=start,
-                    ends_on=start + timedelta(days=days), seats=seats, childcare=care, women_only=women,
-                    part_time=part, created_at=now, state="closed" if past else "open",
-                    module="Basissprachkurs und Aufbausprachkurs" if kind == OfferKind.INTEGRATION_COURSE else ""))
         for kind, title, code, employer, min_level, seats, part, licence in JOBS:
             start = today + timedelta(days=30 + int(rng.random() * 120))
             if kind == OfferKind.TRAINING:
@@ -131,10 +96,10 @@ def _offers(rng: random.Random, today: date, agencies: dict[str, Agency],
 
 def seed_integration(*, seed: int, first_person_id: int, last_person_id: int, today: date | None = None,
                      max_persons: int = 4000) -> IntegrationResult:
-    """Offers for every pilot district and profiles, enrolments and placements for up to `max_persons`
-    adults of the given id range (only if no offers exist yet)."""
+    """Training places and vacancies for every pilot district and competence profiles for up to
+    `max_persons` adults of the given id range (only if no training places or vacancies exist yet)."""
     result = IntegrationResult()
-    if Offer.objects.exists():
+    if Offer.objects.filter(kind__in=WORK_KINDS).exists():
         return result
     rng = random.Random(f"stella-demo-integration:{seed}")
     today = today or timezone.localdate()
@@ -153,7 +118,9 @@ def seed_integration(*, seed: int, first_person_id: int, last_person_id: int, to
                       .values_list("person_id", "level"))
         weights = [w for *_, w in EXPERIENCE]
         seen: set[int] = set()
-        profiles, assessments, schooling, enrolments, placements = [], [], [], [], []
+        profiles: list[WorkExperience] = []
+        assessments: list[LanguageAssessment] = []
+        schooling: list[SchoolEducation] = []
         now = timezone.now()
         for pid, muni in adults:
             if pid in seen or len(seen) >= max_persons:
@@ -173,43 +140,12 @@ def seed_integration(*, seed: int, first_person_id: int, last_person_id: int, to
                 assessments.append(LanguageAssessment(
                     person_id=pid, language="de", speaking=level, understanding=level, reading=level, writing=level,
                     source=LevelSource.SELF, assessed_on=today - timedelta(days=30), recorded_by=jc, created_at=now))
-            offers = catalogue[d_code]
-            courses = [o for o in offers if o.kind in ("integration_course", "deufoev", "measure")]
-            past = [o for o in courses if o.starts_on < today]
-            upcoming = [o for o in courses if o.starts_on >= today]
-            roll = rng.random()
-            if roll < 0.35 and past:
-                course = rng.choice(past)
-                reached = course.target_level if course.target_level and rng.random() < 0.6 else ""
-                enrolments.append(Enrolment(offer=course, person_id=pid, state=EnrolmentState.COMPLETED,
-                                            requested_at=now - timedelta(days=430), enrolled_on=course.starts_on,
-                                            ended_on=course.ends_on, result_level=reached, agency=jc,
-                                            result_note=f"DTZ {reached}" if reached else "teilgenommen"))
-            if 0.2 < roll < 0.75 and upcoming:
-                enrolments.append(Enrolment(offer=rng.choice(upcoming), person_id=pid, state=EnrolmentState.WAITING,
-                                            requested_at=now - timedelta(days=int(rng.random() * 200)), agency=jc))
-            if roll > 0.8:
-                code = rng.choice([c for c in occupations if c in {c for c, *_ in EXPERIENCE}])
-                start = today - timedelta(days=int(rng.random() * 900))
-                kind = rng.choices([PlacementKind.EMPLOYMENT, PlacementKind.TRAINING, PlacementKind.MINIJOB],
-                                   [6, 2, 2])[0]
-                outcome6 = rng.choice([Outcome.EMPLOYED, Outcome.EMPLOYED, Outcome.ENDED]) \
-                    if start <= today - timedelta(days=183) else ""
-                outcome12 = rng.choice([Outcome.EMPLOYED, Outcome.OTHER_JOB, Outcome.ENDED]) \
-                    if outcome6 and start <= today - timedelta(days=365) else ""
-                placements.append(Placement(person_id=pid, kind=kind, employer=rng.choice(JOBS)[3],
-                                            occupation=occupations[code], starts_on=start, agency=jc,
-                                            ends_benefit_receipt=rng.random() < 0.5, outcome_6m=outcome6,
-                                            outcome_12m=outcome12, created_at=now))
         WorkExperience.objects.bulk_create(profiles, batch_size=2000)
         SchoolEducation.objects.bulk_create(schooling, batch_size=2000)
         LanguageAssessment.objects.bulk_create(assessments, batch_size=2000)
-        Enrolment.objects.bulk_create(enrolments, batch_size=2000)
-        Placement.objects.bulk_create(placements, batch_size=2000)
-        result.profiles, result.enrolments, result.placements = len(profiles), len(enrolments), len(placements)
+        result.profiles = len(profiles)
         audit.record(SYSTEM, AuditAction.CREATE, object_type="demo_integration",
                      object_id=f"{first_person_id}-{last_person_id}",
                      detail={"seed": seed, "offers": result.offers, "profiles": result.profiles,
-                             "enrolments": result.enrolments, "placements": result.placements,
                              "persons": sorted(seen)[:1] + sorted(seen)[-1:]})
     return result

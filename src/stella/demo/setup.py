@@ -19,7 +19,7 @@ from stella.agencies.models import (
     Role,
 )
 from stella.core.actor import Actor
-from stella.demo.catalog import BEZIRKE, DISTRICTS, STAFF_FIRST, STAFF_LAST
+from stella.demo.catalog import BEZIRKE, DISTRICTS, STAFF_FIRST, STAFF_LAST, TEAMS
 
 #: The one password of every demo account (documented in README; demo data only).
 DEMO_PASSWORD = "stella-demo"  # noqa: S105 – a documented demo credential, refused without debug mode
@@ -143,6 +143,15 @@ def staff_ids() -> dict[tuple[str, str], int]:
     return {wanted[u]: pk for u, pk in User.objects.filter(username__in=wanted).values_list("username", "pk")}
 
 
+#: Roles whose demo accounts work in a team ("Team 1", the team that leads most demo files).
+TEAM_ROLES = frozenset({Role.REGISTRATION, Role.CASEWORKER, Role.BENEFITS, Role.TEAM_LEAD})
+
+
+def demo_team(role: str) -> str:
+    """The team of a demo account: the first of `TEAMS` for case work and team leads, none otherwise."""
+    return TEAMS[0][0] if role in TEAM_ROLES else ""
+
+
 def ensure_users() -> dict[str, User]:
     """Create missing demo accounts through the account service; existing user names are kept."""
     existing = {u.username: u for u in User.objects.filter(username__in=[a[0] for a in demo_accounts()])}
@@ -152,6 +161,6 @@ def ensure_users() -> dict[str, User]:
         existing[username] = create_user(
             actor=SYSTEM, username=username, password=DEMO_PASSWORD, agency_code=code, roles=[role],
             first_name=STAFF_FIRST[i % len(STAFF_FIRST)], last_name=STAFF_LAST[(i * 7) % len(STAFF_LAST)],
-            email=f"{username}@demo.example.org", validate_password=False,
+            email=f"{username}@demo.example.org", team=demo_team(role), validate_password=False,
         )
     return existing

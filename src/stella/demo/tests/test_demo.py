@@ -168,7 +168,7 @@ def test_identifiers_are_valid_and_unique(generated):
     assert {k for k, _, _ in values} == {"azr", "bamf", "ba_kundennummer", "bg_nummer"}
     for kind, value, country in values:
         assert v.validate_identifier(kind, value) == value
-        if kind == "bamf":
+        if kind == "bamf" and country != "XXA":  # stateless Syrians keep the Syrian key
             assert value.endswith("-" + ORIGIN_BY_ISO[country].bamf_key)
     assert len({(k, val) for k, val, _ in values}) == Identifier.objects.count()
 
@@ -306,20 +306,44 @@ def test_generated_status_histories_are_possible(generated):
 
 def test_offers_profiles_enrolments_and_placements(generated):
     from stella.competences.models import WorkExperience
+    from stella.journey.models import Appointment, HandOver
     from stella.offers.models import Enrolment, Offer, Placement
 
     offers = Offer.objects.all()
     assert {o.municipality.landkreis.code for o in offers} == {"LK-LB", "LK-OG", "LK-RT", "LK-TUE"}
-    assert offers.filter(state="open", starts_on__gt=TODAY).count() > offers.filter(state="closed").count() > 0
+    assert offers.filter(state="closed", starts_on__lte=TODAY).exists()  # past course runs of the bulk load
     assert all(o.occupation_id for o in offers.filter(kind__in=["training", "vacancy"]))
+    assert offers.filter(kind__in=["training", "vacancy"]).exists()
     assert WorkExperience.objects.filter(occupation__isnull=False).exists()
     assert WorkExperience.objects.filter(occupation__isnull=True).exists()  # titles still to confirm
     waiting = Enrolment.objects.filter(state="waiting").select_related("offer")
-    assert waiting.exists() and all(e.offer.starts_on > TODAY for e in waiting)
+    assert all(e.offer.starts_on > TODAY for e in waiting)
     done = Enrolment.objects.filter(state="completed").select_related("offer")
-    assert done.exists() and all(e.ended_on <= TODAY for e in done)
-    assert all(p.starts_on <= TODAY for p in Placement.objects.all())
+    assert done.exists() and all(e.ended_on <= TODAY and e.enrolled_on <= e.offer.starts_on for e in done)
+    for e in Enrolment.objects.exclude(enrolled_on=None).select_related("offer")[:200]:
+        assert e.requested_at.date() <= e.enrolled_on and e.offer.seats >= 1
+    seats = Counter(Enrolment.objects.exclude(state__in=["waiting", "withdrawn"]).values_list("offer_id", flat=True))
+    assert all(n <= Offer.objects.get(pk=oid).seats for oid, n in seats.items())
+    placements = Placement.objects.all()
+    assert placements.exists() and all(p.starts_on <= TODAY for p in placements)
+    assert all(p.ends_on is None or p.starts_on <= p.ends_on < TODAY for p in placements)
+    assert {p.agency.kind for p in placements.select_related("agency")} <= {"LRA", "JC"}
+    assert Appointment.objects.filter(counsellor__isnull=False, agency__kind__in=["LRA", "JC"]).exists()
+    for a in Appointment.objects.select_related("counsellor")[:100]:
+        assert a.counsellor.agency_id == a.agency_id
+    handovers = HandOver.objects.select_related("from_agency", "to_agency")
+    assert handovers.filter(state="completed").exists()
+    assert all((h.from_agency.kind, h.to_agency.kind) == ("LRA", "JC") for h in handovers)
     assert AuditEvent.objects.filter(object_type="demo_integration").count() == 1
+
+
+def test_lead_participations_have_teams_and_team_leads_a_team(generated):
+    leads = Participation.objects.filter(case_file__person__in=generated, role="lead")
+    teams = Counter(leads.values_list("team", flat=True))
+    assert set(teams) == {"Team 1", "Team 2", "Team 3"}
+    assert not Participation.objects.filter(role="contributing").exclude(team="").exists()
+    assert User.objects.get(username="jc.team_lead").team == "Team 1"
+    assert User.objects.get(username="jc.analyst").team == ""
 
 
 def test_double_registrations_wait_in_the_review_queue(generated):
@@ -339,3 +363,22 @@ def test_double_registrations_wait_in_the_review_queue(generated):
     # A second demo run adds no further doubles or runs.
     demo(persons=0)
     assert LinkRun.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_load_on_postgresql():
+    """Worker processes generate and copy whole chunks; the result equals the single-process load's shape."""
+    from django.db import connection
+
+    from stella.demo.loader import load
+    from stella.offers.models import Enrolment, Placement
+
+    if connection.vendor != "postgresql":
+        pytest.skip("worker processes are used on PostgreSQL only")
+    result = load(240, today=TODAY, chunk_size=80, progress=False, workers=2)
+    assert result.persons == Person.objects.count() == 240 and result.chunks == 3
+    assert result.rows["offers.Enrolment"] == Enrolment.objects.count() > 0
+    assert result.rows["offers.Placement"] == Placement.objects.count() > 0
+    bulk = AuditEvent.objects.filter(object_type="demo_bulk")
+    assert sorted(e.detail["index"] for e in bulk) == [0, 80, 160]
+    assert verify_chain().ok

@@ -12,6 +12,7 @@ from django.db import connection
 
 from stella.demo.activity import simulate
 from stella.demo.duplicates import seed_duplicates
+from stella.demo.generator import HISTORY_TABLES
 from stella.demo.integration import seed_integration
 from stella.demo.loader import DEFAULT_CHUNK, DEFAULT_SEED, load, missing_columns
 from stella.demo.setup import DEMO_PASSWORD, demo_accounts, ensure_agencies, ensure_users
@@ -90,9 +91,17 @@ class Command(BaseCommand):
         if result.first_person_id is not None and result.last_person_id is not None:
             integ = seed_integration(seed=seed, first_person_id=result.first_person_id,
                                      last_person_id=result.last_person_id, today=today)
+            rows = result.rows
+            history = sum(rows.get(t, 0) for t in HISTORY_TABLES)
             self.stdout.write(
-                f"Sprache, Qualifizierung, Arbeit: {integ.offers} Angebote, {integ.profiles} Kompetenzprofile, "
-                f"{integ.enrolments} Kursteilnahmen, {integ.placements} Vermittlungen."
+                f"Verläufe: {rows.get('offers.Offer', 0)} Kursdurchläufe, {rows.get('offers.Enrolment', 0)} "
+                f"Kursteilnahmen, {rows.get('offers.Placement', 0)} Vermittlungen, "
+                f"{rows.get('journey.Appointment', 0)} Termine, {rows.get('journey.HandOver', 0)} Übergaben "
+                f"({history / max(result.persons, 1):.1f} Verlaufsereignisse je Person)."
+            )
+            self.stdout.write(
+                f"Qualifizierung und Arbeit: {integ.offers} Ausbildungsplätze und Stellen, "
+                f"{integ.profiles} Kompetenzprofile."
             )
         if not no_activity and result.first_person_id is not None and result.last_person_id is not None:
             dup = seed_duplicates(seed=seed, first_person_id=result.first_person_id,
@@ -101,6 +110,13 @@ class Command(BaseCommand):
                 f"Dubletten: {dup.registered} Doppelerfassungen durch das Jobcenter, {dup.candidates} Prüffälle "
                 "in der Liste „Dubletten“."
             )
+        if result.first_person_id is not None:
+            from stella.reporting.tasks import enqueue_refresh
+
+            enqueue_refresh()
+            self.stdout.write("Auswertungen: Neuberechnung eingereiht (läuft im Hintergrund mit „stella db-worker“; "
+                              "sofort: „stella reporting refresh“).")
         self.stdout.write(
-            f"Anmeldung z. B. als jc.caseworker, lra.benefits, jc.dpo oder jc.admin mit dem Passwort „{DEMO_PASSWORD}“."
+            f"Anmeldung z. B. als jc.caseworker, lra.benefits, jc.dpo, jc.analyst oder jc.admin mit dem Passwort "
+            f"„{DEMO_PASSWORD}“."
         )
