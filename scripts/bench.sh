@@ -9,6 +9,8 @@
 # `scripts/bench.sh --allocation [options]` runs the allocation benchmark instead (bench/allocation/, no database).
 # `scripts/bench.sh --linkage [--febrl] [--synthetic 20000,200000] [--online]` runs the duplicate-detection
 # benchmarks (bench/linkage/; without a choice all three).
+# `scripts/bench.sh --reporting [--no-build] [--samples N]` runs the outcome-report benchmark (bench/reporting/) on
+# BENCH_REPORT_DATABASE_URL (default …/stella_bench_link, the 1,000,000-person database; migrated, never refilled).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
@@ -24,6 +26,16 @@ if [[ "${1:-}" == "--linkage" ]]; then
   export STELLA_VAR_DIR=${STELLA_VAR_DIR:-$PWD/var/bench}
   mkdir -p "$STELLA_VAR_DIR"
   exec "$BIN/python" -m bench.linkage "$@"
+fi
+if [[ "${1:-}" == "--reporting" ]]; then
+  # outcome reports (bench/reporting/): full and incremental refresh, dashboard pages and the API report call
+  # against the bare SQL aggregate, on PostgreSQL
+  shift
+  export STELLA_DEBUG=0 STELLA_LOG_LEVEL=${STELLA_LOG_LEVEL:-ERROR}
+  export STELLA_VAR_DIR=${STELLA_VAR_DIR:-$PWD/var/bench}
+  export STELLA_ALLOWED_HOSTS=${STELLA_ALLOWED_HOSTS:-localhost}
+  mkdir -p "$STELLA_VAR_DIR"
+  exec "$BIN/python" -m bench.reporting "$@"
 fi
 export BENCH_PERSONS=${BENCH_PERSONS:-1000000}
 export BENCH_DATABASE_URL=${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/stella_bench}

@@ -1,0 +1,5 @@
+import sys
+
+from bench.reporting.run import main
+
+sys.exit(main())
