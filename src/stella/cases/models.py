@@ -49,7 +49,7 @@ class Participation(models.Model):
     since = models.DateField("seit")
     until = models.DateField("bis", null=True, blank=True)
     legal_basis = models.CharField("Rechtsgrundlage", max_length=200)
-    team = models.CharField("zuständiges Team", max_length=80, blank=True,
+    team = models.CharField("zuständiges Team", max_length=80, blank=True, db_default="",
                             help_text="Team der Behörde, das den Fall führt (Auswertungen nach Team)")
     created_at = models.DateTimeField("erfasst", default=timezone.now)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="erfasst von", on_delete=models.PROTECT,

@@ -60,6 +60,10 @@ KEPT: dict[str, str] = {
     "linkage.LinkCandidate.person_b": "Prüffälle beziehen sich auf die Erfassungen, nicht auf die Daten.",
     "linkage.Merge.survivor": "Geschichte der Zusammenführungen.",
     "linkage.Merge.absorbed": "Geschichte der Zusammenführungen.",
+    "reporting.PersonFact.person": "Abgeleitete Auswertungsdaten: die Aktualisierung berechnet beide Personen neu "
+                                   "(die aufgenommene hat keine mehr).",
+    "reporting.FactSpan.person": "Abgeleitete Auswertungsdaten: werden für beide Personen neu berechnet.",
+    "reporting.FactEvent.person": "Abgeleitete Auswertungsdaten: werden für beide Personen neu berechnet.",
 }
 
 #: The data category a moved row belongs to (counts in the preview are shown only where readable).
