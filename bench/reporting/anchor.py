@@ -22,6 +22,8 @@ from decimal import Decimal
 
 from django.db import connection
 
+from stella.reporting.cube import add_months
+
 K2_SQL = """
 WITH stichtage AS (
   SELECT (date_trunc('month', %(month)s::date) - make_interval(months => g - 1) - interval '1 day')::date AS day
@@ -97,11 +99,6 @@ class K2:
         if not self.person_months:
             return None
         return (Decimal(self.integrations) * 100 / self.average_caseload).quantize(Decimal("0.1"))
-
-
-def add_months(d: date, months: int) -> date:
-    index = d.year * 12 + d.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)
 
 
 def k2(district: str, month: date) -> K2:

@@ -222,7 +222,7 @@ def months_and_districts() -> tuple[list[date], list[str]]:
         newest = Cell.objects.order_by("-month").values_list("month", flat=True).first()
     if newest is None:
         raise SystemExit("Keine Auswertungszellen: erst ohne --no-build laufen lassen.")
-    from bench.reporting.anchor import add_months
+    from stella.reporting.cube import add_months
 
     months = [add_months(newest.replace(day=1), -k) for k in range(12)]
     districts = list(Region.objects.filter(kind=RegionKind.LANDKREIS, agencies_in_landkreis__isnull=False)

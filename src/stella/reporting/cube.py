@@ -20,7 +20,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from django.conf import settings
@@ -30,6 +30,7 @@ from django.utils import timezone
 
 from stella.reporting.indicators import Measure
 from stella.reporting.models import Cell, EventKind, FactEvent, FactSpan, PersonFact, RefreshState
+from stella.rules import dates
 
 log = logging.getLogger(__name__)
 
@@ -61,13 +62,12 @@ def month_start(d: date) -> date:
 
 def add_months(d: date, n: int) -> date:
     """The first day of the month n months after d's month."""
-    index = d.year * 12 + d.month - 1 + n
-    return date(index // 12, index % 12 + 1, 1)
+    return dates.add_months(month_start(d), n)
 
 
 def stichtag(month: date) -> date:
     """The last day of the month (the reference day of point measures)."""
-    return add_months(month, 1) - timedelta(days=1)
+    return dates.end_of_month(month)
 
 
 def last_complete_month(today: date | None = None) -> date:

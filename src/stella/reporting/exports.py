@@ -22,6 +22,7 @@ from decimal import Decimal
 from functools import cache
 
 from stella.reporting.indicators import DIM_LABELS, LABEL_NOTE, Indicator, Kind
+from stella.reporting.query import month_label
 from stella.reporting.report import Figure, Report, Row
 from stella.reporting.svg import fmt
 
@@ -30,14 +31,7 @@ STAR_NOTE = ("* Aus Datenschutzgründen und Gründen der statistischen Geheimhal
              "auf weniger als 3 Personen oder 3 Haushalten beruhen, Werte, aus denen rechnerisch auf solche "
              "geschlossen werden könnte, und Quoten mit einem Nenner unter 10.")
 DASH_NOTE = "– nicht berechenbar (keine Daten für diesen Zeitraum oder diese Einheit)."
-MONTHS_DE = ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober",
-             "November", "Dezember")
-
 Value = Decimal | int | str | None
-
-
-def month_label(month: date) -> str:
-    return f"{MONTHS_DE[month.month - 1]} {month.year}"
 
 
 def month_short(month: date) -> str:

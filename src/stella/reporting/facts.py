@@ -10,7 +10,6 @@ cube must rebuild). Nothing here writes domain data; the fact tables are read-on
 
 from __future__ import annotations
 
-import calendar
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -47,6 +46,7 @@ from stella.offers.models import (
 from stella.people.models import Address, HouseholdMember, Nationality, Person, Relationship
 from stella.reporting.indicators import origin_group
 from stella.reporting.models import EventKind, FactEvent, FactSpan, PersonFact
+from stella.rules.dates import add_months, end_of_month
 
 M = TypeVar("M", bound=Model)
 
@@ -86,19 +86,8 @@ class FactRows:
 
 # --- small date helpers -------------------------------------------------------------------------------------
 
-def add_months(d: date, months: int) -> date:
-    """The same day `months` later (clamped to the month's last day: 31 Jan + 1 month = 28/29 Feb)."""
-    y, m = divmod(d.month - 1 + months, 12)
-    year, month = d.year + y, m + 1
-    return date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
-
-
 def add_years(d: date, years: int) -> date:
     return add_months(d, 12 * years)
-
-
-def end_of_month(d: date) -> date:
-    return date(d.year, d.month, calendar.monthrange(d.year, d.month)[1])
 
 
 def _order(model: type[Model]) -> tuple[str, ...]:

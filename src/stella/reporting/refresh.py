@@ -30,6 +30,7 @@ from stella.core.errors import DomainError
 from stella.offers.models import Enrolment, Offer
 from stella.people.models import HouseholdMember, Person
 from stella.reporting import facts
+from stella.reporting.cube import last_complete_month, month_start
 from stella.reporting.models import RefreshState
 
 log = logging.getLogger(__name__)
@@ -63,16 +64,6 @@ class RefreshResult:
     audit_id: int = 0
     data_until: date | None = None
     reasons: list[str] = field(default_factory=list)
-
-
-def month_start(d: date) -> date:
-    return d.replace(day=1)
-
-
-def last_complete_month(today: date) -> date:
-    """The first day of the month before today's month."""
-    first = month_start(today)
-    return month_start(first - timedelta(days=1))
 
 
 def state_row(*, lock: bool = False) -> RefreshState:

@@ -84,6 +84,23 @@ def run_report(*, actor: Actor, request: ReportRequest, today: date | None = Non
     return report
 
 
+def record_export(*, actor: Actor, report: Report | None = None, fmt: str, detail: dict[str, Any] | None = None) -> None:
+    """Audit an export of report figures (CSV, XLSX, PDF) – what left the system, in which format. The figures
+    were already answered by `run_report` (and audited as read); only reporting roles may export."""
+    if not may_run_reports(actor):
+        raise AccessDenied(REPORT_REFUSAL)
+    info: dict[str, Any] = {"format": fmt, **(detail or {})}
+    if report is not None:
+        req = report.request
+        info.update(indicator=req.indicator, month=report.month.isoformat(), district=req.district,
+                    agency=req.agency, team=req.team, filter_dim=req.filter_dim, filter_value=req.filter_value,
+                    breakdown=report.breakdown)
+    with transaction.atomic():
+        record(actor, AuditAction.EXPORT, object_type="report",
+               object_id=report.request.indicator if report is not None else str(info.get("object", "")),
+               detail=info)
+
+
 def set_target(*, actor: Actor, indicator: str, year: int, value: Decimal | int | float | str, district: str = "",
                agency: str = "", team: str = "", note: str = "") -> Target:
     """Store a team lead's target for an indicator, year and unit (a new row; the newest is in force).

@@ -280,3 +280,15 @@ def test_a_report_on_stale_figures_queues_one_background_refresh(settings):
     settings.STELLA_REPORTING_REFRESH_MINUTES = 0
     cache.clear()
     assert services.refresh_if_stale() is False
+
+
+@pytest.mark.django_db
+def test_exports_are_audited_and_refused_to_caseworkers(analyst, make_user):
+    from stella.reporting.tests.sample_reports import k2_report
+
+    services.record_export(actor=analyst, report=k2_report(), fmt="csv")
+    event = AuditEvent.objects.get(action="export")
+    assert (event.object_type, event.detail["format"], event.person_id) == ("report", "csv", None)
+    with pytest.raises(AccessDenied):
+        services.record_export(actor=Actor.for_user(make_user("JC", "caseworker")), fmt="pdf")
+    assert AuditEvent.objects.filter(action="export").count() == 1

@@ -67,6 +67,11 @@ class FakeServices:
             figures.append(OverviewFigure(land, trends))
         return Overview(figures[0].report.month, figures[0].report.data_until, figures)
 
+    def record_export(self, **kwargs):
+        from stella.reporting.services import record_export
+
+        record_export(**kwargs)  # the real audit of the export
+
     def set_target(self, **kwargs):
         if self.target_error:
             raise self.target_error

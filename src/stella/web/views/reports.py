@@ -27,8 +27,6 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from stella.agencies.models import Agency, RegionKind, Role
-from stella.audit import service as audit
-from stella.audit.models import AuditAction
 from stella.core.actor import Actor
 from stella.core.errors import AccessDenied, InvalidInput, NotFound
 from stella.reporting import exports, indicators, svg
@@ -608,11 +606,7 @@ def _export(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
 
 
 def _audit_export(actor: Actor, fmt: str, report: Report) -> None:
-    req = report.request
-    audit.record(actor, AuditAction.EXPORT, object_type="report", object_id=req.indicator, detail={
-        "format": fmt, "indicator": req.indicator, "month": report.month.isoformat(), "district": req.district,
-        "agency": req.agency, "team": req.team, "filter_dim": req.filter_dim, "filter_value": req.filter_value,
-        "breakdown": report.breakdown})
+    _services().record_export(actor=actor, report=report, fmt=fmt)
 
 
 @report_role_required
@@ -650,8 +644,8 @@ def monthly_pdf(request: HttpRequest) -> HttpResponse:
     first = reports[0]
     created = timezone.localtime().strftime("%d.%m.%Y %H:%M")
     body = exports.monthly_pdf(reports, month=first.month, data_until=first.data_until, created=created)
-    audit.record(actor, AuditAction.EXPORT, object_type="report", object_id="monatsbericht", detail={
-        "format": "pdf", "month": first.month.isoformat(), "indicators": list(MONTHLY)})
+    _services().record_export(actor=actor, fmt="pdf", detail={
+        "object": "monatsbericht", "month": first.month.isoformat(), "indicators": list(MONTHLY)})
     response = HttpResponse(body, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="stella-monatsbericht-{_month_param(first.month)}.pdf"'
     response["Cache-Control"] = "private, no-store"
