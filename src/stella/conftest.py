@@ -89,5 +89,9 @@ def page(browser, live_server):
     context = browser.new_context(locale="de-DE", viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(15_000)
+    # Assertions wait for the page (a click starts a navigation but does not wait for the new page to render);
+    # CI machines under load need more than Playwright's default of 5 s.
+    from playwright.sync_api import expect
+    expect.set_options(timeout=15_000)
     yield page
     context.close()

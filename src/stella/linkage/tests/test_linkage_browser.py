@@ -16,6 +16,7 @@ import re
 from datetime import date
 
 import pytest
+from playwright.sync_api import expect
 
 from stella.cases import services as files
 from stella.core.actor import Actor
@@ -73,12 +74,12 @@ def test_warning_queue_merge_and_unmerge(page, live_server, lra_person) -> None:
     page.get_by_role("button", name="Person registrieren").click()
     warning = page.get_by_role("alert").filter(has=page.get_by_role("heading", name="Möglicherweise bereits registriert"))
     warning.wait_for()
-    assert warning.get_attribute("role") == "alert"  # announced by screen readers when it appears
+    expect(warning).to_have_attribute("role", "alert")  # announced by screen readers when it appears
     assert warning.evaluate("el => el === document.activeElement || el.contains(document.activeElement)")
     hits = warning.get_by_role("table", name="Ähnliche Personen")
     row = hits.locator("tbody tr", has=page.get_by_role("link", name="Al-Hassan, Mohammed"))
-    assert row.count() == 1
-    assert f"(Nr. {old.pk})" in row.inner_text()
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text(f"(Nr. {old.pk})")
     assert re.search(r"\d+ %", row.inner_text())
     evidence = row.locator("ul li").all_inner_texts()
     assert {e.split(":")[0] for e in evidence} >= {"Namen", "Geburtsdatum", "Geburtsort", "Staatsangehörigkeit",
@@ -89,7 +90,7 @@ def test_warning_queue_merge_and_unmerge(page, live_server, lra_person) -> None:
     accessible(page)
     warning.get_by_role("button", name="Trotzdem anlegen").click()
     page.wait_for_url(re.compile(r".*/personen/\d+/$"))
-    assert page.get_by_role("status").first.inner_text() == "Die Person wurde registriert."
+    expect(page.get_by_role("status").first).to_have_text("Die Person wurde registriert.")
     new = Person.objects.exclude(pk=old.pk).get()
     assert page.url == f"{base}/personen/{new.pk}/"
     cand = LinkCandidate.objects.get()
@@ -100,41 +101,43 @@ def test_warning_queue_merge_and_unmerge(page, live_server, lra_person) -> None:
     page.wait_for_url(f"{base}/dubletten/")
     queue = page.get_by_role("table", name="Prüfliste möglicher Dubletten")
     pair = queue.locator("tbody tr", has_text="Alhasan, Muhammad")
-    assert pair.count() == 1
+    expect(pair).to_have_count(1)
     percent = round(cand.probability * 100)
-    assert pair.locator("td").first.inner_text() == f"{percent} %"
+    expect(pair.locator("td").first).to_have_text(f"{percent} %")
     assert pair.get_by_role("rowheader").inner_text().startswith("Al-Hassan, Mohammed")
     accessible(page)
     pair.get_by_role("link", name=f"Prüfen Prüffall {cand.pk}").click()
 
     # 3. The candidate page: both records side by side, the evidence per field.
     page.wait_for_url(f"{base}/dubletten/{cand.pk}/")
-    assert page.get_by_role("heading", level=1).inner_text() == f"Prüffall {cand.pk}: {percent} % Übereinstimmung"
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Prüffall {cand.pk}: {percent} % Übereinstimmung")
     compare = page.get_by_role("table", name="Beide Erfassungen nebeneinander")
     place = compare.locator("tr", has=page.get_by_role("rowheader", name="Geburtsort")).locator("td")
     assert place.all_inner_texts() == ["Aleppo", "Halab"]
     names = compare.locator("tr", has=page.get_by_role("rowheader", name="Namen")).locator("td")
-    assert "Al-Hassan, Mohammed" in names.nth(0).inner_text()
-    assert "Alhasan, Muhammad" in names.nth(1).inner_text()
+    expect(names.nth(0)).to_contain_text("Al-Hassan, Mohammed")
+    expect(names.nth(1)).to_contain_text("Alhasan, Muhammad")
     proofs = page.get_by_role("table", name="Belege je Feld")
     assert set(proofs.get_by_role("rowheader").all_inner_texts()) >= {"Namen", "Geburtsdatum", "Geburtsort",
                                                                       "Staatsangehörigkeit", "Geschlecht"}
-    assert "spricht" in proofs.locator("tr", has=page.get_by_role("rowheader", name="Namen")).inner_text()
+    expect(proofs.locator("tr", has=page.get_by_role("rowheader", name="Namen"))).to_contain_text("spricht")
     accessible(page)
     page.get_by_role("button", name="Gleiche Person bestätigen").click()
 
     # 4. The merge page: both records, the conflict (birth place) with both values and their sources.
     page.wait_for_url(re.compile(rf".*/zusammenfuehren/\?a={old.pk}&b={new.pk}&candidate={cand.pk}$"))
-    assert page.get_by_role("heading", level=1).inner_text() == (
+    expect(page.get_by_role("heading", level=1)).to_have_text(
         f"Erfassungen Nr. {old.pk} und Nr. {new.pk} zusammenführen")
-    assert "Bitte führen Sie die Akten jetzt zusammen" in page.get_by_role("status").first.inner_text()
+    expect(page.get_by_role("status").first).to_contain_text("Bitte führen Sie die Akten jetzt zusammen")
     compare = page.get_by_role("table", name="Beide Erfassungen nebeneinander, soweit Sie sie lesen dürfen")
     ids = compare.locator("tr", has=page.get_by_role("rowheader", name="Kennungen")).locator("td")
-    assert AZR in ids.nth(0).inner_text() and ids.nth(1).inner_text() == "–"
+    expect(ids.nth(0)).to_contain_text(AZR)
+    expect(ids.nth(1)).to_have_text("–")
     aleppo = page.get_by_role("radio", name=re.compile(r"^Aleppo – "))
     halab = page.get_by_role("radio", name=re.compile(r"^Halab – "))
-    assert aleppo.is_visible() and halab.is_visible()
-    assert page.get_by_role("group", name=re.compile("Widerspruch: Geburtsort")).is_visible()
+    expect(aleppo).to_be_visible()
+    expect(halab).to_be_visible()
+    expect(page.get_by_role("group", name=re.compile("Widerspruch: Geburtsort"))).to_be_visible()
     accessible(page)
 
     # 5. Refusal: the conflict resolved, the newer record chosen, but no reason → a German error, nothing changed.
@@ -145,8 +148,8 @@ def test_warning_queue_merge_and_unmerge(page, live_server, lra_person) -> None:
     summary = page.locator(".error-summary")
     summary.wait_for()
     assert page.title().startswith("Fehler:")
-    assert summary.get_by_role("link", name=re.compile("Begründung")).is_visible()
-    assert page.locator("#id_reason").get_attribute("aria-invalid") == "true"
+    expect(summary.get_by_role("link", name=re.compile("Begründung"))).to_be_visible()
+    expect(page.locator("#id_reason")).to_have_attribute("aria-invalid", "true")
     assert Merge.objects.count() == 0
     assert Person.objects.get(pk=old.pk).merged_into_id is None
     assert LinkCandidate.objects.get(pk=cand.pk).state == CandidateState.CONFIRMED
@@ -168,17 +171,17 @@ def test_warning_queue_merge_and_unmerge(page, live_server, lra_person) -> None:
     spellings = {page.get_by_role("heading", level=1).inner_text(),
                  *header.locator(".facts-wide li").all_inner_texts()}
     assert {"Alhasan, Muhammad", "Al-Hassan, Mohammed"} <= {s.split(" (")[0] for s in spellings}, spellings
-    assert page.locator("article.entry", has_text=NOTE).is_visible()  # the absorbed record's note
+    expect(page.locator("article.entry", has_text=NOTE)).to_be_visible()  # the absorbed record's note
     tabs = page.get_by_role("navigation", name="Bereiche der Fallakte")
     tabs.get_by_role("link", name="Identität", exact=True).click()
-    assert page.get_by_text(AZR).is_visible()  # and its identifier
-    assert "Aleppo" in page.locator("main").inner_text()
+    expect(page.get_by_text(AZR)).to_be_visible()  # and its identifier
+    expect(page.locator("main")).to_contain_text("Aleppo")
     accessible(page)
 
     # The absorbed record's URL says where its data went, with a link.
     page.goto(f"{base}/personen/{old.pk}/")
     banner = page.locator(".notice", has_text="zusammengeführt in")
-    assert f"Diese Erfassung ist zusammengeführt in Person Nr. {new.pk}" in banner.inner_text()
+    expect(banner).to_contain_text(f"Diese Erfassung ist zusammengeführt in Person Nr. {new.pk}")
     banner.get_by_role("link", name=f"Zur Fallakte von Person Nr. {new.pk}").click()
     page.wait_for_url(f"{base}/personen/{new.pk}/")
 
@@ -186,9 +189,9 @@ def test_warning_queue_merge_and_unmerge(page, live_server, lra_person) -> None:
     tabs.get_by_role("link", name="Zusammenführungen").click()
     page.wait_for_url(f"{base}/personen/{new.pk}/zusammenfuehrungen/")
     card = page.get_by_role("article", name=f"Zusammenführung Nr. {merge.pk}")
-    assert f"Erfassung Nr. {old.pk} wurde hierher übernommen" in card.inner_text()
-    assert "Gleiche AZR-Nummer, Pass verglichen" in card.inner_text()
-    assert "Geburtsort: Aleppo" in card.inner_text()
+    expect(card).to_contain_text(f"Erfassung Nr. {old.pk} wurde hierher übernommen")
+    expect(card).to_contain_text("Gleiche AZR-Nummer, Pass verglichen")
+    expect(card).to_contain_text("Geburtsort: Aleppo")
     accessible(page)
     card.get_by_role("button", name="Zusammenführung aufheben").click()
     page.locator(".error-summary").wait_for()
@@ -200,23 +203,23 @@ def test_warning_queue_merge_and_unmerge(page, live_server, lra_person) -> None:
     assert page.get_by_role("status").first.inner_text().startswith(
         f"Die Zusammenführung Nr. {merge.pk} wurde aufgehoben")
     card = page.get_by_role("article", name=re.compile(rf"^Zusammenführung Nr. {merge.pk}"))
-    assert "aufgehoben" in card.get_by_role("heading").inner_text()
-    assert card.get_by_role("button", name="Zusammenführung aufheben").count() == 0
+    expect(card.get_by_role("heading")).to_contain_text("aufgehoben")
+    expect(card.get_by_role("button", name="Zusammenführung aufheben")).to_have_count(0)
     accessible(page)
 
     # Both persons exist again with their own data.
     page.goto(f"{base}/personen/{new.pk}/")
-    assert page.get_by_role("heading", level=1).inner_text() == "Alhasan, Muhammad"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Alhasan, Muhammad")
     assert "Al-Hassan" not in page.locator(".person-header").inner_text()
-    assert page.locator("article.entry", has_text=NOTE).count() == 0
-    assert page.locator(".notice", has_text="zusammengeführt in").count() == 0
+    expect(page.locator("article.entry", has_text=NOTE)).to_have_count(0)
+    expect(page.locator(".notice", has_text="zusammengeführt in")).to_have_count(0)
     page.goto(f"{base}/personen/{old.pk}/")
-    assert page.locator(".notice", has_text="zusammengeführt in").count() == 0
-    assert page.get_by_role("heading", level=1).inner_text() == "Al-Hassan, Mohammed"
-    assert page.locator("article.entry", has_text=NOTE).is_visible()
+    expect(page.locator(".notice", has_text="zusammengeführt in")).to_have_count(0)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Al-Hassan, Mohammed")
+    expect(page.locator("article.entry", has_text=NOTE)).to_be_visible()
     page.get_by_role("navigation", name="Bereiche der Fallakte").get_by_role("link", name="Identität",
                                                                               exact=True).click()
-    assert page.get_by_text(AZR).is_visible()
-    assert "Aleppo" in page.locator("main").inner_text()
+    expect(page.get_by_text(AZR)).to_be_visible()
+    expect(page.locator("main")).to_contain_text("Aleppo")
     assert Person.objects.get(pk=new.pk).birth_place == "Halab"
     assert LinkCandidate.objects.get(pk=cand.pk).state == CandidateState.DISTINCT

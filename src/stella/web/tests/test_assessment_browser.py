@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from stella.journey.tests.assessment_fixtures import syrian_asylum_seeker
 from stella.web.tests.test_browser import A11Y_JS, log_in
@@ -21,15 +22,15 @@ def test_assessment_with_date_and_own_input(page, live_server, jc) -> None:
     page.get_by_role("button", name="Einschätzen").click()
     page.get_by_role("heading", name="Einschätzung zum 01.03.2016").wait_for()
     employment = page.locator("#antwort-employment")
-    assert "Erlaubnis der Ausländerbehörde und Zustimmung der BA nötig" in employment.inner_text()
+    expect(employment).to_contain_text("Erlaubnis der Ausländerbehörde und Zustimmung der BA nötig")
     assert page.evaluate(A11Y_JS) == []
 
     status = page.get_by_label("Aufenthaltsstatus")
-    assert not status.is_visible()  # inside the closed <details>
+    expect(status).to_be_hidden()  # inside the closed <details>
     page.get_by_text("Angaben anpassen", exact=True).first.click()
     status.select_option("ae_25_2")
     page.get_by_role("button", name="Einschätzen").click()
     page.get_by_role("heading", name="Einschätzung zum 01.03.2016").wait_for()
-    assert "Erwerbstätigkeit erlaubt, keine Erlaubnis nötig" in page.locator("#antwort-employment").inner_text()
-    assert "Angabe der Fachkraft" in page.locator(".assessment-inputs").inner_text()
-    assert page.get_by_label("Aufenthaltsstatus").is_visible()  # the adjustments stay open when used
+    expect(page.locator("#antwort-employment")).to_contain_text("Erwerbstätigkeit erlaubt, keine Erlaubnis nötig")
+    expect(page.locator(".assessment-inputs")).to_contain_text("Angabe der Fachkraft")
+    expect(page.get_by_label("Aufenthaltsstatus")).to_be_visible()  # the adjustments stay open when used

@@ -11,6 +11,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from stella.tests.factories import PASSWORD
 
@@ -82,16 +83,16 @@ def test_caseworker_flow_audit_and_refusal(page, live_server, jc, person, make_u
     page.get_by_role("navigation", name="Hauptnavigation").get_by_role("link", name="Personensuche").click()
     page.get_by_label("Name").fill("Muhammad Alhasan")
     page.get_by_role("button", name="Suchen").click()
-    assert page.get_by_role("heading", name="1 Treffer").is_visible()
+    expect(page.get_by_role("heading", name="1 Treffer")).to_be_visible()
     page.get_by_role("link", name="Al-Hassan, Mohammed").click()
 
     # 2. The file opens: header with the Arabic name right-to-left, tabs, timeline.
     page.wait_for_url(f"{base}/personen/{person.pk}/")
-    assert page.get_by_role("heading", level=1).inner_text() == "Al-Hassan, Mohammed"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Al-Hassan, Mohammed")
     arabic = page.locator("bdi[dir=rtl]").first
-    assert arabic.inner_text() == "الحسن، محمد"
+    expect(arabic).to_have_text("الحسن، محمد")
     assert arabic.evaluate("el => getComputedStyle(el).direction") == "rtl"
-    assert page.locator('.tabs a[aria-current="page"]').inner_text() == "Übersicht"
+    expect(page.locator('.tabs a[aria-current="page"]')).to_have_text("Übersicht")
 
     # 3. A note is added and shows in the timeline.
     page.get_by_role("link", name="Vermerk hinzufügen").click()
@@ -100,15 +101,15 @@ def test_caseworker_flow_audit_and_refusal(page, live_server, jc, person, make_u
     page.get_by_role("button", name="Eintrag speichern").click()
     page.wait_for_url(re.compile(rf".*/personen/{person.pk}/#eintrag-\d+$"))
     entry = page.locator("article.entry", has_text="Beratung zur Ausbildung")
-    assert entry.is_visible()
-    assert "Interesse an einer Ausbildung als Elektroniker." in entry.inner_text()
+    expect(entry).to_be_visible()
+    expect(entry).to_contain_text("Interesse an einer Ausbildung als Elektroniker.")
     assert page.get_by_role("status").inner_text().startswith("Der Eintrag „Beratung zur Ausbildung“")
 
     # 4. The health tab is refused with the reason, never the data.
     page.get_by_role("link", name="Gesundheit (kein Zugriff)").click()
     refusal = page.locator(".refusal")
-    assert "Kein Zugriff:" in refusal.inner_text()
-    assert "„Gesundheit“" in refusal.inner_text()
+    expect(refusal).to_contain_text("Kein Zugriff:")
+    expect(refusal).to_contain_text("„Gesundheit“")
     page.screenshot(path=SCREENSHOT.replace(".png", "-refused.png"), full_page=True)
     page.goto(f"{base}/personen/{person.pk}/")
     page.screenshot(path=SCREENSHOT, full_page=True)
@@ -121,27 +122,27 @@ def test_caseworker_flow_audit_and_refusal(page, live_server, jc, person, make_u
     page.get_by_role("button", name="Anzeigen").click()
     rows = page.locator("table tbody tr", has_text="jc-fall")
     assert rows.filter(has_text="Lesen").count() >= 1
-    assert rows.filter(has_text="Anlegen").filter(has_text="entry").count() == 1
+    expect(rows.filter(has_text="Anlegen").filter(has_text="entry")).to_have_count(1)
     assert page.locator("table tbody tr", has_text="verweigert").filter(has_text="Gesundheit").count() >= 1
     page.get_by_role("button", name="Protokollkette prüfen").click()
-    assert "keine Veränderung gefunden" in page.get_by_role("status").inner_text()
+    expect(page.get_by_role("status")).to_contain_text("keine Veränderung gefunden")
     log_out(page)
 
     # 6. Another agency: the foreigners' authority finds the person but may read no section …
     log_in(page, base, "abh-fall")
     page.goto(f"{base}/personen/{person.pk}/bereich/identity/")
     refusal = page.locator(".refusal")
-    assert "Kein Zugriff:" in refusal.inner_text()
-    assert "nicht beteiligt" in refusal.inner_text()
-    assert page.get_by_text("123456789012").count() == 0
+    expect(refusal).to_contain_text("Kein Zugriff:")
+    expect(refusal).to_contain_text("nicht beteiligt")
+    expect(page.get_by_text("123456789012")).to_have_count(0)
     log_out(page)
 
     # … and the course provider does not even learn that the person exists.
     log_in(page, base, "kurs-fall")
     response = page.goto(f"{base}/personen/{person.pk}/")
     assert response.status == 404
-    assert page.get_by_role("heading", level=1).inner_text() == "Nicht gefunden"
-    assert page.get_by_text("Al-Hassan").count() == 0
+    expect(page.get_by_role("heading", level=1)).to_have_text("Nicht gefunden")
+    expect(page.get_by_text("Al-Hassan")).to_have_count(0)
 
 
 def test_keyboard_only_login(page, live_server, jc) -> None:
@@ -165,7 +166,7 @@ def test_keyboard_only_login(page, live_server, jc) -> None:
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
     page.wait_for_url(f"{base}/")
-    assert page.get_by_role("heading", level=1).inner_text() == "Meine Fälle"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Meine Fälle")
 
 
 def test_keyboard_login_error_moves_focus_to_summary(page, live_server, jc) -> None:
@@ -195,10 +196,10 @@ def test_accessibility_smoke(page, live_server, jc, person, health_note) -> None
     page.get_by_label("Geburtsdatum", exact=False).first.fill("31.02.1990")
     page.get_by_role("button", name="Person registrieren").click()
     summary = page.locator(".error-summary")
-    assert summary.is_visible()
+    expect(summary).to_be_visible()
     assert page.evaluate("() => document.activeElement.classList.contains('error-summary')")
     summary.get_by_role("link", name=re.compile("Geburtsdatum")).click()
-    assert page.locator("#id_birth_date").get_attribute("aria-invalid") == "true"
+    expect(page.locator("#id_birth_date")).to_have_attribute("aria-invalid", "true")
     assert "id_birth_date_error" in page.locator("#id_birth_date").get_attribute("aria-describedby")
 
 
@@ -213,9 +214,9 @@ def test_works_without_javascript(browser, live_server, jc, person) -> None:
         page.get_by_role("link", name="Vermerk hinzufügen").click()
         page.get_by_label("Betreff").fill("Ohne JavaScript")
         page.get_by_role("button", name="Eintrag speichern").click()
-        assert page.locator("article.entry", has_text="Ohne JavaScript").is_visible()
+        expect(page.locator("article.entry", has_text="Ohne JavaScript")).to_be_visible()
         page.get_by_role("button", name="English").click()
         assert page.evaluate("() => document.documentElement.lang") == "en"
-        assert page.get_by_role("heading", name="Timeline").is_visible()
+        expect(page.get_by_role("heading", name="Timeline")).to_be_visible()
     finally:
         context.close()

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.test import Client
+from playwright.sync_api import expect
 
 from stella.agencies.models import Function
 from stella.core.actor import Actor
@@ -187,14 +188,15 @@ def test_recognition_to_sgb2_in_the_browser(page, live_server, district):
     log_in(sc.jc)
     page.get_by_role("navigation", name="Hauptnavigation").get_by_role("link", name="Übergaben").click()
     row = page.locator("table tbody tr", has_text="Leistungen nach SGB II")
-    assert row.get_by_text(switch.strftime("%d.%m.%Y")).is_visible()
+    expect(row.get_by_text(switch.strftime("%d.%m.%Y"))).to_be_visible()
     row.get_by_role("link").first.click()
-    assert page.get_by_role("heading", name="Zusammenfassung der Akte").is_visible()
+    expect(page.get_by_role("heading", name="Zusammenfassung der Akte")).to_be_visible()
     page.get_by_role("button", name="Übergabe annehmen").click()
-    assert "angenommen" in page.get_by_role("status").inner_text()
+    expect(page.get_by_role("status")).to_contain_text("angenommen")
 
     # The file's journey shows SGB II from the first of the month after the final decision.
     page.goto(f"{base}/personen/{sc.person.pk}/verlauf/")
     switch_row = page.locator("table tbody tr", has_text=switch.strftime("%d.%m.%Y")).first
-    assert "SGB II" in switch_row.inner_text() and "Rechtskreiswechsel" in switch_row.inner_text()
+    expect(switch_row).to_contain_text("SGB II")
+    expect(switch_row).to_contain_text("Rechtskreiswechsel")
     assert HandOver.objects.get(person=sc.person, function=Function.BENEFITS_SGB2).state == HandOverState.ACCEPTED

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from stella.web.tests.report_world import build_world
 from stella.web.tests.test_browser import A11Y_JS, log_in
@@ -51,15 +53,15 @@ def test_analyst_overview_drill_down_and_export(page, live_server, world, tmp_pa
     page.wait_for_url(f"{base}/auswertungen/")
     page.get_by_role("heading", level=1, name="Auswertungen: Pilotkreise im Überblick").wait_for()
     assert "Stella-Fallbasis" in page.inner_text("main") and "Daten bis 09/2026" in page.inner_text("main")
-    assert page.get_by_role("img", name="Verlauf Integrationsquote (K2-analog), Ludwigsburg").count() == 1
+    expect(page.get_by_role("img", name="Verlauf Integrationsquote (K2-analog), Ludwigsburg")).to_have_count(1)
     no_small_counts(page)
     accessible(page)
 
     # 2. The K2 page: definition, chart with its data table, the table.
     page.get_by_role("link", name="Integrationsquote (K2-analog)", exact=True).first.click()
     page.get_by_role("heading", level=1, name="Integrationsquote (K2-analog)").wait_for()
-    assert page.get_by_role("img", name="Integrationsquote (K2-analog) im Verlauf").count() == 1
-    assert page.get_by_role("table", name="Daten zum Diagramm: Verlauf (Summe der Auswahl)").count() == 1
+    expect(page.get_by_role("img", name="Integrationsquote (K2-analog) im Verlauf")).to_have_count(1)
+    expect(page.get_by_role("table", name="Daten zum Diagramm: Verlauf (Summe der Auswahl)")).to_have_count(1)
     no_small_counts(page)
     accessible(page)
 
@@ -69,7 +71,7 @@ def test_analyst_overview_drill_down_and_export(page, live_server, world, tmp_pa
     page.get_by_role("button", name="Anzeigen").click()
     page.wait_for_url("**district=LK-LB**")
     table = page.locator("#report-table")
-    assert table.get_by_role("rowheader", name="Jobcenter (SGB II) Ludwigsburg").count() == 1
+    expect(table.get_by_role("rowheader", name="Jobcenter (SGB II) Ludwigsburg")).to_have_count(1)
     no_small_counts(page)
     accessible(page)
 
@@ -80,13 +82,13 @@ def test_analyst_overview_drill_down_and_export(page, live_server, world, tmp_pa
     table = page.locator("#report-table")
     team3 = table.get_by_role("row", name="Team 3")
     assert team3.locator("td").first.inner_text().strip() == "*"
-    assert "weniger als 3" in team3.inner_text() or "Bezugsgröße" in team3.inner_text()
+    expect(team3).to_contain_text(re.compile("weniger als 3|Bezugsgröße"))
     assert table.get_by_text("Team ist die unterste Ebene der Auswertung.").count() >= 1
-    assert table.get_by_role("link", name="nach").count() == 0
+    expect(table.get_by_role("link", name="nach")).to_have_count(0)
     assert "Aus Datenschutzgründen" in page.inner_text("#star-note")
     crumbs = page.get_by_role("navigation", name="Ebene der Auswertung")
-    assert crumbs.get_by_role("link", name="Ludwigsburg").count() == 1
-    assert crumbs.get_by_role("link", name="alle Pilotkreise").count() == 1
+    expect(crumbs.get_by_role("link", name="Ludwigsburg")).to_have_count(1)
+    expect(crumbs.get_by_role("link", name="alle Pilotkreise")).to_have_count(1)
     no_small_counts(page)
     accessible(page)
 
@@ -109,7 +111,7 @@ def test_analyst_overview_drill_down_and_export(page, live_server, world, tmp_pa
 def test_caseworker_refused_and_bad_filters_in_german(page, live_server, world) -> None:
     base = live_server.url
     log_in(page, base, "jc-fall")
-    assert page.get_by_role("navigation", name="Hauptnavigation").get_by_role("link", name="Auswertungen").count() == 0
+    expect(page.get_by_role("navigation", name="Hauptnavigation").get_by_role("link", name="Auswertungen")).to_have_count(0)
     response = page.goto(f"{base}/auswertungen/k2/")
     assert response.status == 403
     assert "Kein Zugriff" in page.inner_text("main") and "Auswertungen sehen nur" in page.inner_text("main")
@@ -124,10 +126,10 @@ def test_caseworker_refused_and_bad_filters_in_german(page, live_server, world) 
     summary.wait_for()
     text = summary.inner_text()
     assert "Bitte den Monat als JJJJ-MM angeben" in text and "Bitte die Ausprägung des Merkmals angeben." in text
-    assert page.locator("#report-table").count() == 0
+    expect(page.locator("#report-table")).to_have_count(0)
     accessible(page)
 
     # a period outside the data: the service's message on the field, never a number
     page.goto(f"{base}/auswertungen/k2/?month=2019-01")
     assert "Für Januar 2019 liegen keine Daten vor" in page.inner_text("main")
-    assert page.locator("#report-table").count() == 0
+    expect(page.locator("#report-table")).to_have_count(0)
