@@ -246,6 +246,10 @@ ORG_DIMS = ("district", "agency", "team")
 DEMOGRAPHIC_DIMS = ("sex", "age_band", "origin", "status_group", "regime", "phase", "accommodation", "level")
 #: Every breakdown a report may ask for ('month' = the trend over the last months, 'bucket' = years since arrival).
 BREAKDOWNS = ("", *ORG_DIMS, *DEMOGRAPHIC_DIMS, "month", "bucket")
+#: the breakdowns a demographic filter allows ("" = the indicator's default, then the trend): an organisational
+#: or second demographic breakdown of a filtered report would link tables that cannot be protected together
+#: (query.resolve refuses them; docs/reporting-confidentiality.md "Verknüpfte Tabellen")
+BREAKDOWNS_WITH_FILTER = ("", "month", "bucket")
 
 DIM_LABELS = {
     "district": "Landkreis", "agency": "Behörde", "team": "Team", "sex": "Geschlecht", "age_band": "Altersgruppe",

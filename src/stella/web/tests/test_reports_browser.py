@@ -120,6 +120,17 @@ def test_caseworker_refused_and_bad_filters_in_german(page, live_server, world) 
     log_in(page, base, "auswertung")
     page.goto(f"{base}/auswertungen/k2/")
     page.get_by_label("Bezugsmonat").fill("13/2026")
+    breakdown = page.get_by_label("Aufgliedern nach")
+    breakdown.select_option("district")
+    page.get_by_label("Nur Personen mit Merkmal").select_option("sex")
+    # a filter allows no organisational or second demographic breakdown: those options are disabled, and the
+    # chosen one falls back to the indicator's default
+    for refused in ("district", "agency", "team", "age_band"):
+        expect(breakdown.locator(f'option[value="{refused}"]')).to_be_disabled()
+    expect(breakdown.locator('option[value="month"]')).to_be_enabled()
+    expect(breakdown).to_have_value("")
+    page.get_by_label("Nur Personen mit Merkmal").select_option("")
+    expect(breakdown.locator('option[value="district"]')).to_be_enabled()
     page.get_by_label("Nur Personen mit Merkmal").select_option("sex")
     page.get_by_role("button", name="Anzeigen").click()
     summary = page.get_by_role("alert").filter(has=page.get_by_role("heading", name="Bitte prüfen Sie Ihre Eingaben"))

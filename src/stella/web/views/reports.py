@@ -117,6 +117,11 @@ class ReportFilterForm(StellaForm):
         label=gettext_lazy("Aufgliedern nach"), required=False,
         choices=[("", gettext_lazy("Standard der Kennzahl"))]
         + [(b, DIM_LABELS[b]) for b in indicators.BREAKDOWNS if b],
+        help_text=gettext_lazy("Mit einem Merkmalsfilter nur nach Monat (statistische Geheimhaltung)."),
+        # stella.js disables the options a filter does not allow while a filter is chosen (the service refuses
+        # them again: query.resolve)
+        widget=forms.Select(attrs={"data-filter-source": "id_filter_dim", "data-allowed-with-filter": " ".join(
+            b for b in indicators.BREAKDOWNS_WITH_FILTER if b)}),
         error_messages={"invalid_choice": gettext_lazy("Unbekannte Aufgliederung.")})
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -1,7 +1,9 @@
 /* Stella – progressive enhancement only; every page works without this file.
    1. Move focus to an error summary, a warning or the results heading after a submit, so that
       keyboard and screen-reader users land where the answer is.
-   2. Warn before uploading a file that is too large or of the wrong type (the server checks again). */
+   2. Warn before uploading a file that is too large or of the wrong type (the server checks again).
+   3. A select with data-filter-source: while that field has a value, only the empty option and those named
+      in data-allowed-with-filter stay enabled (the report filters; the server refuses the rest again). */
 (function () {
   "use strict";
   document.addEventListener("DOMContentLoaded", function () {
@@ -29,6 +31,23 @@
         }
         note.textContent = message;
       });
+    });
+
+    Array.prototype.forEach.call(document.querySelectorAll("select[data-filter-source]"), function (select) {
+      var source = document.getElementById(select.getAttribute("data-filter-source"));
+      if (!source) { return; }
+      var allowed = (select.getAttribute("data-allowed-with-filter") || "").split(" ");
+      function apply() {
+        var filtered = source.value !== "";
+        Array.prototype.forEach.call(select.options, function (option) {
+          option.disabled = filtered && option.value !== "" && allowed.indexOf(option.value) === -1;
+        });
+        if (select.options[select.selectedIndex] && select.options[select.selectedIndex].disabled) {
+          select.value = "";
+        }
+      }
+      source.addEventListener("change", apply);
+      apply();
     });
   });
 })();
