@@ -22,9 +22,9 @@ from decimal import Decimal
 from functools import cache
 
 from stella.reporting.indicators import DIM_LABELS, LABEL_NOTE, Indicator, Kind
+from stella.reporting.numbers import de_number
 from stella.reporting.query import month_label
 from stella.reporting.report import Figure, Report, Row
-from stella.reporting.svg import fmt
 
 #: The footnote for "*" (BA wording, adapted to the rate rule of issue 7).
 STAR_NOTE = ("* Aus Datenschutzgründen und Gründen der statistischen Geheimhaltung nicht ausgewiesen: Werte, die "
@@ -90,7 +90,7 @@ def _num(value: Decimal | int | None, digits: int, figure: Figure | None) -> Cel
         return Cell("*", "*", suppressed=True)
     if value is None:
         return Cell("–")
-    return Cell(fmt(value, digits), value)
+    return Cell(de_number(value, digits), value)
 
 
 def _main(figure: Figure | None, digits: int) -> Cell:
@@ -100,7 +100,7 @@ def _main(figure: Figure | None, digits: int) -> Cell:
         return Cell("*", "*", suppressed=True)
     if figure.value is None or figure.suppressed:
         return Cell(figure.display or "–")
-    return Cell(fmt(figure.value, digits), figure.value)
+    return Cell(de_number(figure.value, digits), figure.value)
 
 
 def _digits(indicator: Indicator) -> int:
@@ -150,12 +150,12 @@ def _cells(report: Report, row: Row, cols: Sequence[Column]) -> list[Cell]:
         elif col.key == "ytd":
             out.append(_main(row.ytd, digits))
         elif col.key == "target":
-            out.append(Cell(fmt(row.target, digits), row.target) if row.target is not None else Cell("–"))
+            out.append(Cell(de_number(row.target, digits), row.target) if row.target is not None else Cell("–"))
         elif col.key == "gap":
             if row.target is not None and not f.suppressed and f.value is not None:
                 gap = f.value - row.target
                 sign = "+" if gap > 0 else ""
-                out.append(Cell(sign + fmt(gap, digits), gap))
+                out.append(Cell(sign + de_number(gap, digits), gap))
             elif _star(f):
                 out.append(Cell("*", "*", suppressed=True))
             else:

@@ -47,6 +47,7 @@ from stella.reporting.indicators import (
 )
 from stella.reporting.indicators import get as get_indicator
 from stella.reporting.models import Cell, RefreshState, Target
+from stella.reporting.numbers import de_number
 from stella.reporting.report import Figure, Report, ReportRequest, Row
 
 MONTH_NAMES = ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober",
@@ -64,12 +65,6 @@ NO_DATA = Figure(display="–", suppressed="no_data", reason="keine Daten")
 
 def month_label(month: date) -> str:
     return f"{MONTH_NAMES[month.month - 1]} {month.year}"
-
-
-def de_number(value: Decimal | int, places: int = 0) -> str:
-    """German number: thousands separator '.', decimal comma ("1.204", "21,3")."""
-    text = f"{Decimal(value):,.{places}f}"
-    return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
 
 
 def round1(value: Decimal) -> Decimal:
@@ -684,18 +679,18 @@ def answer(res: Resolved) -> Report:
         notes.append("Für den Vorjahresmonat liegen keine Daten vor.")
 
     ytd_figs, ytd_total = _ytd(ind, month, specs, figures_at)
-    targets = _targets(ind, month.year)
+    targets = targets_in_force(ind, month.year)
     drills = _drills(ind, res, linked, specs, row_figs)
 
     rows = [Row(key=s.key, label=s.label, figure=f, previous_year=p, ytd=y,
-                target=_target_for(targets, s) if s.level else None, drill=d)
+                target=target_for(targets, s) if s.level else None, drill=d)
             for s, f, p, y, d in zip(specs, row_figs, prev_list, ytd_figs, drills, strict=True)]
     unit_spec = RowSpec("", _unit_label(unit), unit.district, unit.agency, unit.team, fdim, fval)
     total = Row(key="", label=unit_spec.label, figure=total_fig, previous_year=prev_total, ytd=ytd_total,
-                target=_target_for(targets, unit_spec))
+                target=target_for(targets, unit_spec))
 
     trend = [Row(key=m.isoformat(), label=month_label(m), figure=linked.figure(m, unit, fdim, fval),
-                 target=_target_for(_targets(ind, m.year) if m.year != month.year else targets, unit_spec))
+                 target=target_for(targets_in_force(ind, m.year) if m.year != month.year else targets, unit_spec))
              for m in trend_months]
     if by == "month":
         rows = trend
@@ -756,7 +751,7 @@ def _unit_label(unit: Unit) -> str:
     return "alle Pilotlandkreise"
 
 
-def _targets(ind: Indicator, year: int) -> dict[tuple[str, str, str], Decimal]:
+def targets_in_force(ind: Indicator, year: int) -> dict[tuple[str, str, str], Decimal]:
     """The target in force per unit (the newest row per key wins)."""
     found: dict[tuple[str, str, str], Decimal] = {}
     for t in Target.objects.filter(indicator=ind.code, year=year).order_by("-set_at", "-id"):
@@ -764,7 +759,7 @@ def _targets(ind: Indicator, year: int) -> dict[tuple[str, str, str], Decimal]:
     return found
 
 
-def _target_for(targets: dict[tuple[str, str, str], Decimal], s: RowSpec) -> Decimal | None:
+def target_for(targets: dict[tuple[str, str, str], Decimal], s: RowSpec) -> Decimal | None:
     exact = targets.get((s.district, s.agency, s.team))
     if exact is not None or not s.agency:
         return exact

@@ -9,6 +9,10 @@ time (follow-up flags after 3 and 12 months, anniversaries of arrival, the month
 first refresh of a new month rebuilds all facts (`full`), chunk by chunk; the watermark of a full run is taken
 before it starts, so writes during the rebuild are picked up by the next run. One refresh at a time: a lease
 (`running_since`) taken under `select_for_update`; a lease older than an hour is stale and taken over.
+
+Every run that read the histories is itself audited (one system event, object_type `reporting_refresh`, with
+what it did – no person named, so `changed_persons` passes over it); the watermark includes that event when no
+other write came between.
 """
 
 from __future__ import annotations
@@ -25,7 +29,9 @@ from django.db import transaction
 from django.db.models import Max, Min, Subquery
 from django.utils import timezone
 
+from stella.audit import service as audit
 from stella.audit.models import AuditAction, AuditEvent
+from stella.core.actor import Actor
 from stella.core.errors import DomainError
 from stella.offers.models import Enrolment, Offer
 from stella.people.models import HouseholdMember, Person
@@ -237,6 +243,7 @@ def _run(state: RefreshState, *, full: bool, today: date, now: datetime) -> Refr
             result.persons += len(ids)
         with transaction.atomic():
             result.cells = _build_cells(None, today, everything=True)
+            head = result.audit_id = _record(result, head)
             RefreshState.objects.filter(pk=state.pk).update(
                 audit_id=head, dirty_from=None, refreshed_at=now, full_at=now, data_until=result.data_until,
                 last_error="")
@@ -252,10 +259,24 @@ def _run(state: RefreshState, *, full: bool, today: date, now: datetime) -> Refr
         keep = None
         if pending is not None and month_start(pending) > last_complete_month(today):
             keep = month_start(pending)  # a change in the current month: its cells are built once it is complete
+        if result.persons or result.cells is not None:  # a run that read no history writes no event
+            head = result.audit_id = _record(result, head)
         RefreshState.objects.filter(pk=current.pk).update(
             audit_id=head, dirty_from=keep, refreshed_at=now, data_until=result.data_until, last_error="")
     log.info("reporting refresh: %d persons, dirty from %s, %s cells", result.persons, dirty, result.cells)
     return result
+
+
+def _record(result: RefreshResult, head: int) -> int:
+    """Audit the run (a system process that read the histories of `result.persons` persons and wrote derived
+    aggregates) and return the new watermark: the event's own seq when nothing else was written since `head`."""
+    event = audit.record(
+        Actor.system("Auswertungen aktualisieren"), AuditAction.UPDATE, object_type="reporting_refresh",
+        object_id=result.data_until.isoformat() if result.data_until else "",
+        detail={"full": result.full, "persons": result.persons, "cells": result.cells,
+                "dirty_from": result.dirty_from.isoformat() if result.dirty_from else None,
+                "reasons": result.reasons, "audit_from": head})
+    return event.seq if event.seq == head + 1 else head
 
 
 def status() -> RefreshState:

@@ -315,11 +315,11 @@ def _district_trends(res: query.Resolved, land: Report) -> dict[str, list[Row]]:
     months = [date.fromisoformat(r.key) for r in land.trend]
     units = [query.Unit(district=d) for d in districts]
     figures = query.unit_trend(ind, units, months, filter_dim=res.filter_dim, filter_value=res.filter_value)
-    targets = {year: query._targets(ind, year) for year in {m.year for m in months}}
+    targets = {year: query.targets_in_force(ind, year) for year in {m.year for m in months}}
     out: dict[str, list[Row]] = {}
     for u in units:
         spec = query.RowSpec("", "", u.district, "", "", res.filter_dim, res.filter_value)
         out[u.district] = [Row(key=m.isoformat(), label=query.month_label(m), figure=fig,
-                               target=query._target_for(targets[m.year], spec))
+                               target=query.target_for(targets[m.year], spec))
                            for m, fig in zip(months, figures[u], strict=True)]
     return out

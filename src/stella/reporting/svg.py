@@ -17,20 +17,14 @@ from math import ceil, floor, log10
 
 from django.utils.safestring import SafeString, mark_safe
 
+from stella.reporting.numbers import de_number
+
 Number = Decimal | float | int | None
 
 #: Colours with at least 3:1 contrast on white (WCAG 1.4.11); series also differ in dash and marker.
 COLOURS = ("#0a4d8c", "#8a4b00", "#1e6b34", "#6b2a86")
 DASHES = ("", "6 4", "2 3", "8 3 2 3")
 MARKERS = ("circle", "square", "diamond", "triangle")
-
-
-def fmt(value: Number, digits: int = 1) -> str:
-    """German number format: 1.234,5 (thousands dot, decimal comma); '–' for nothing."""
-    if value is None:
-        return "–"
-    text = f"{float(value):,.{digits}f}"
-    return text.replace(",", "\u2009").replace(".", ",").replace("\u2009", ".")
 
 
 def _nice_max(value: float) -> float:
@@ -86,7 +80,7 @@ class Series:
 
 
 def _values_text(labels: Sequence[str], values: Sequence[Number], unit: str, digits: int) -> str:
-    parts = [f"{label}: {fmt(v, digits)}{' ' + unit if v is not None and unit else ''}"
+    parts = [f"{label}: {de_number(v, digits)}{' ' + unit if v is not None and unit else ''}"
              if v is not None else f"{label}: keine veröffentlichte Zahl" for label, v in zip(labels, values, strict=False)]
     return "; ".join(parts)
 
@@ -123,7 +117,7 @@ def line_chart(labels: Sequence[str], series: Sequence[Series], *, title: str, u
         y = y_of(t)
         out.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{y:.1f}" y2="{y:.1f}" stroke="#d5dbe3"/>')
         out.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11">'
-                   f'{escape(fmt(t, tick_digits))}</text>')
+                   f'{escape(de_number(t, tick_digits))}</text>')
     out.append(f'<line x1="{left}" x2="{left}" y1="{top_pad}" y2="{top_pad + plot_h}" stroke="#4f5660"/>')
     out.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{top_pad + plot_h}" y2="{top_pad + plot_h}" '
                f'stroke="#4f5660"/>')
@@ -203,7 +197,7 @@ def quartile_chart(labels: Sequence[str], quartiles: Sequence[tuple[Number, Numb
         if q is None:
             parts.append(f"{label}: keine veröffentlichte Zahl")
         else:
-            parts.append(f"{label}: Median {fmt(q[1], 0)} {unit}, Quartile {fmt(q[0], 0)} bis {fmt(q[2], 0)} {unit}")
+            parts.append(f"{label}: Median {de_number(q[1], 0)} {unit}, Quartile {de_number(q[0], 0)} bis {de_number(q[2], 0)} {unit}")
     out = _open(uid, title, "; ".join(parts) + ".", width, height, "chart chart-quartiles")
 
     def x_of(v: float) -> float:
@@ -215,7 +209,7 @@ def quartile_chart(labels: Sequence[str], quartiles: Sequence[tuple[Number, Numb
         x = x_of(t)
         out.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{top_pad}" y2="{plot_bottom}" stroke="#d5dbe3"/>')
         out.append(f'<text x="{x:.1f}" y="{plot_bottom + 14}" text-anchor="middle" font-size="11">'
-                   f'{escape(fmt(t, 0))}</text>')
+                   f'{escape(de_number(t, 0))}</text>')
     out.append(f'<text x="{left + plot_w / 2:.1f}" y="{plot_bottom + 32}" text-anchor="middle" font-size="11">'
                f'{escape(unit)} (Balken: 1. bis 3. Quartil, Strich: Median)</text>')
     out.append("</g>")

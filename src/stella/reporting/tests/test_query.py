@@ -149,8 +149,6 @@ def test_curve_by_bucket(district):
 
 
 def test_helpers():
-    assert query.de_number(Decimal(1204)) == "1.204"
-    assert query.de_number(Decimal("1234.56"), 1) == "1.234,6"
     assert query.rate(1, Decimal(3)) == Decimal("33.3")
     assert query.rate(1, Decimal(8)) == Decimal("12.5")
     assert query.rate(1, Decimal(16)) == Decimal("6.3")  # 6.25 rounds half up

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from stella.agencies.models import Municipality
 from stella.audit import service as audit
-from stella.audit.models import AuditAction
+from stella.audit.models import AuditAction, AuditEvent
 from stella.core.actor import Actor
 from stella.offers.models import EnrolmentState, OfferKind
 from stella.reporting import cube, refresh
@@ -90,6 +90,30 @@ def test_incremental_refresh_recomputes_exactly_the_named_persons(world, cube_ca
     assert (again.persons, again.cells, cube_calls) == (0, None, [])
 
 
+def test_every_run_that_reads_histories_is_audited_once_and_ignores_its_own_event(world, cube_calls):
+    a = client(world)
+    full = refresh.refresh(today=TODAY)
+    events = list(AuditEvent.objects.filter(object_type="reporting_refresh").order_by("seq"))
+    assert len(events) == 1 and events[0].username == "system" and events[0].person_id is None
+    assert events[0].action == AuditAction.UPDATE and events[0].purpose == "Auswertungen aktualisieren"
+    assert events[0].detail["full"] is True and events[0].detail["persons"] == full.persons == 1
+    assert events[0].object_id == "2024-05-01"  # data until
+    assert RefreshState.objects.get().audit_id == events[0].seq == full.audit_id  # its own event included
+
+    cube_calls.clear()  # its own event is no change: nothing read, nothing audited
+    idle = refresh.refresh(today=TODAY)
+    assert (idle.persons, idle.cells, cube_calls) == (0, None, [])
+    assert AuditEvent.objects.filter(object_type="reporting_refresh").count() == 1
+
+    a.placement("employment", date(2023, 8, 10))
+    touch(a.pk)
+    refresh.refresh(today=TODAY)
+    latest = AuditEvent.objects.filter(object_type="reporting_refresh").latest("seq")
+    assert latest.detail["full"] is False and latest.detail["persons"] == 1 and latest.detail["cells"] == 7
+    assert latest.detail["dirty_from"] == "2023-08-10"
+    assert audit.verify_chain().ok
+
+
 def test_unchanged_facts_rebuild_no_cells(world, cube_calls):
     a = client(world)
     refresh.refresh(today=TODAY)
@@ -137,6 +161,7 @@ def test_a_failure_leaves_facts_and_watermark_unchanged(world, monkeypatch):
     assert (state.audit_id, list(FactSpan.objects.values_list("starts_on", "ends_on", "phase"))) == before
     assert not FactEvent.objects.filter(kind=EventKind.INTEGRATION).exists()
     assert "Datenbank weg" in state.last_error and state.running_since is None
+    assert AuditEvent.objects.filter(object_type="reporting_refresh").count() == 1  # the failed run: no event
 
     monkeypatch.setattr(cube, "build", lambda **kw: 0)  # the next run picks the change up and clears the error
     result = refresh.refresh(today=TODAY)

@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ET
 from decimal import Decimal
 
 from stella.reporting import svg
+from stella.reporting.numbers import de_number
 
 NS = "{http://www.w3.org/2000/svg}"
 
@@ -80,6 +81,11 @@ def test_sparkline() -> None:
 
 
 def test_german_number_format() -> None:
-    assert svg.fmt(Decimal("1234.56")) == "1.234,6"
-    assert svg.fmt(12, 0) == "12"
-    assert svg.fmt(None) == "–"
+    """One formatter for pages, charts and exports: half up (as the figures are rounded), floats by their repr."""
+    assert de_number(Decimal("1234.56"), 1) == "1.234,6"
+    assert de_number(Decimal(1204)) == "1.204"
+    assert de_number(12, 0) == "12"
+    assert de_number(None) == "–"
+    assert de_number(Decimal("0.25"), 1) == "0,3"  # half up, not half even
+    assert de_number(2.675, 2) == "2,68"  # the float's repr, not its binary value 2.67499…
+    assert de_number(-1234.5, 0) == "-1.235"

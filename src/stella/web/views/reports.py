@@ -31,6 +31,7 @@ from stella.core.actor import Actor
 from stella.core.errors import AccessDenied, InvalidInput, NotFound
 from stella.reporting import exports, indicators, svg
 from stella.reporting.indicators import DEMOGRAPHIC_DIMS, DIM_LABELS, VALUE_LABELS, Indicator, Kind
+from stella.reporting.numbers import de_number
 from stella.reporting.report import Report, ReportRequest, Row
 from stella.web.forms import StellaForm
 from stella.web.labels import translate_message
@@ -253,7 +254,7 @@ def _charts(report: Report) -> tuple[list[SafeString], list[tuple[str, str]], li
                 svg.Series(_("bundesweit (IAB)"), ref)],
             title=_("%(title)s: Stella gegen bundesweite Kurve") % {"title": ind.title}, uid="chart-curve",
             y_label=_("Beschäftigungsquote (%)"), x_label=_("Jahre seit Einreise"), digits=1))
-        curve_rows = [(r.label, r.figure.display, svg.fmt(v, 1) + " %" if v is not None else "–")
+        curve_rows = [(r.label, r.figure.display, de_number(v, 1) + " %" if v is not None else "–")
                       for r, v in zip(buckets, ref, strict=True)]
     elif ind.kind is Kind.DURATION:
         rows = [*report.rows, report.total]
@@ -570,7 +571,7 @@ def set_target(request: HttpRequest, code: str) -> HttpResponse:
             form.apply_service_errors(exc)
         else:
             messages.success(request, _("Zielwert %(value)s für %(year)s gespeichert (%(unit)s).") % {
-                "value": svg.fmt(c["value"], _digits(ind)), "year": c["year"],
+                "value": de_number(c["value"], _digits(ind)), "year": c["year"],
                 "unit": unit_team or actor.agency_code})
             params = {"agency": actor.agency_code, "team": unit_team,
                       "breakdown": "team" if not unit_team else ""}
