@@ -379,7 +379,8 @@ def cumulative_cells(con: Any, specs: Sequence[Spec], months: Sequence[date]) ->
     An event on day d counts in every month M whose Stichtag is on or after d, i.e. from month_start(d) on (an
     earlier event from the first month on). So a cell's value in M is the running sum of its monthly
     increments, and its distinct persons (households) in M are those whose *first* month in that cell is M or
-    earlier: one aggregation of first months and a running sum per cell give the same cells as month_cells
+    earlier (a person or household with a single row – ps/hs, see _grouped_sql – at that row's month): one
+    aggregation of first months and a running sum per cell give the same cells as month_cells
     month by month (tests/test_cube_duckdb.py), instead of one distinct count over every event ever per month.
     The age band is taken at the Stichtag's year, so the age_band cells are aggregated once per year."""
     types = ("DATE", "VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR", "INTEGER", "BIGINT",
@@ -406,11 +407,9 @@ def _cumulative_job(con: Any, specs: Sequence[Spec], first: date, last: date, di
     """cum_cells += the cells of `dims` for the months `wanted`, from the events up to Stichtag(last) (with the
     age band of last's year)."""
     con.execute(f"CREATE OR REPLACE TEMP TABLE base AS {_event_base(specs, last)}")
-    cols = ", ".join(LONG_COLUMNS)
     mon = f"GREATEST(CAST(date_trunc('month', on_day) AS DATE), {_lit(first)})"
-    con.execute("CREATE OR REPLACE TEMP TABLE base_long AS " + " UNION ALL ".join(
-        f"SELECT {i} AS m, {cols}, {mon} AS mon, w{i} AS w FROM base WHERE w{i} > 0" for i in range(len(specs))))
-    carry = ("pid", "hh", "w", "mon")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE base_long AS {_long_sql(len(specs), f', {mon} AS mon')}")
+    carry = ("pid", "hh", "w", "mon", "ps", "hs")
     key = ", ".join(MKEY)
     on = " AND ".join(f"g.{k} IS NOT DISTINCT FROM s.{k}" for k in MKEY)
     grid = ", ".join(f"({_lit(m)})" for m in cube.months_between(first, last))
@@ -418,14 +417,15 @@ def _cumulative_job(con: Any, specs: Sequence[Spec], first: date, last: date, di
     con.execute(f"""
         INSERT INTO cum_cells
         WITH inc AS (
-            SELECT {key}, mon, SUM(sw) AS dv_, 0 AS dp, 0 AS dh
-            FROM ({_sets_sql(dims, ('mon',), 'SUM(w) AS sw', carry)}) a GROUP BY {key}, mon
+            SELECT {key}, mon, SUM(sw) AS dv_, SUM(p1) AS dp, SUM(h1) AS dh
+            FROM ({_sets_sql(dims, ('mon',), 'SUM(w) AS sw, SUM(ps) AS p1, SUM(hs) AS h1', carry)}) a
+            GROUP BY {key}, mon
             UNION ALL
             SELECT {key}, first_mon AS mon, 0, COUNT(*), 0
-            FROM ({_sets_sql(dims, ('pid',), 'MIN(mon) AS first_mon', carry)}) b GROUP BY {key}, first_mon
+            FROM ({_sets_sql(dims, ('pid',), 'MIN(mon) AS first_mon', carry, 'ps = 0')}) b GROUP BY {key}, first_mon
             UNION ALL
             SELECT {key}, first_mon AS mon, 0, 0, COUNT(*)
-            FROM ({_sets_sql(dims, ('hh',), 'MIN(mon) AS first_mon', carry)}) c GROUP BY {key}, first_mon),
+            FROM ({_sets_sql(dims, ('hh',), 'MIN(mon) AS first_mon', carry, 'hs = 0')}) c GROUP BY {key}, first_mon),
         steps AS (SELECT {key}, mon, SUM(dv_) AS dv_, SUM(dp) AS dp, SUM(dh) AS dh FROM inc GROUP BY {key}, mon),
         grid AS (SELECT k.*, c.mon FROM (SELECT DISTINCT {key} FROM steps) k CROSS JOIN (VALUES {grid}) c(mon)),
         run AS (
