@@ -8,7 +8,9 @@ the facts of those persons (`facts.store`), rebuilds the cells from the earliest
 time (follow-up flags after 3 and 12 months, anniversaries of arrival, the month becoming complete), so the
 first refresh of a new month rebuilds all facts (`full`), chunk by chunk; the watermark of a full run is taken
 before it starts, so writes during the rebuild are picked up by the next run. One refresh at a time: a lease
-(`running_since`) taken under `select_for_update`; a lease older than an hour is stale and taken over.
+(`running_since`) taken under `select_for_update`; a lease older than an hour is stale and taken over. A full
+run renews it after every chunk of facts (at 1,000,000 persons the facts alone take longer than the lease), so
+only the cells phase must fit into one lease.
 
 Every run that read the histories is itself audited (one system event, object_type `reporting_refresh`, with
 what it did – no person named, so `changed_persons` passes over it); the watermark includes that event when no
@@ -95,6 +97,11 @@ def _acquire(now: datetime) -> RefreshState:
         RefreshState.objects.filter(pk=state.pk).update(running_since=now)
         state.running_since = now
     return state
+
+
+def _renew(pk: int) -> None:
+    """Keep the lease of a long run alive (committed at once: the run's chunks are their own transactions)."""
+    RefreshState.objects.filter(pk=pk, running_since__isnull=False).update(running_since=timezone.now())
 
 
 def _release(pk: int, error: str = "") -> None:
@@ -241,6 +248,7 @@ def _run(state: RefreshState, *, full: bool, today: date, now: datetime) -> Refr
         for ids in _all_person_ids():  # each chunk its own transaction (facts.store)
             facts.store(ids, today=today, compare=False)
             result.persons += len(ids)
+            _renew(state.pk)
         with transaction.atomic():
             result.cells = _build_cells(None, today, everything=True)
             head = result.audit_id = _record(result, head)

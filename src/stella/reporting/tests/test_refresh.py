@@ -180,6 +180,31 @@ def test_one_refresh_at_a_time_and_a_stale_lease_is_taken_over(world, cube_calls
     assert RefreshState.objects.get().running_since is None
 
 
+def test_a_long_full_run_keeps_its_lease_alive(world, cube_calls, monkeypatch):
+    """At 1,000,000 persons the facts take longer than the lease: every chunk renews it, so a refresh queued
+    meanwhile is refused as busy instead of taking the lease over and running a second full build."""
+    from stella.reporting import facts
+
+    persons = [client(world) for _ in range(3)]
+    monkeypatch.setattr(facts, "CHUNK", 1)
+    store, seen = facts.store, []
+
+    def spying(ids, **kw):
+        seen.append(RefreshState.objects.get().running_since)
+        if len(seen) == 1:  # as if the run had begun almost one lease ago
+            RefreshState.objects.update(running_since=timezone.now() - refresh.LEASE + timedelta(minutes=1))
+        if len(seen) == 2:  # renewed after the first chunk: a refresh queued two minutes later is refused
+            assert seen[1] > timezone.now() - timedelta(minutes=1)
+            with pytest.raises(refresh.RefreshBusy):
+                refresh._acquire(timezone.now() + timedelta(minutes=2))
+        return store(ids, **kw)
+
+    monkeypatch.setattr(facts, "store", spying)
+    result = refresh.refresh(full=True, today=TODAY)
+    assert result.persons == len(persons) and len(seen) == 3
+    assert RefreshState.objects.get().running_since is None
+
+
 def test_a_new_month_rebuilds_all_facts(world, cube_calls):
     client(world)
     refresh.refresh(today=TODAY)
