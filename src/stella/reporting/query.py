@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db.models import Max, Min, Q
 from django.utils import timezone
@@ -79,19 +79,23 @@ def rate(numerator: int, denominator: Decimal) -> Decimal | None:
 
 def quartiles(hist: dict[str, int] | dict[int, int] | None) -> tuple[Decimal, Decimal, Decimal] | None:
     """Q1, median, Q3 in days by nearest rank (see the module docstring); None for an empty histogram."""
-    pairs = sorted((int(k), int(v)) for k, v in (hist or {}).items() if int(v) > 0)
-    n = sum(v for _, v in pairs)
+    if not hist:
+        return None
+    pairs = sorted((int(k), int(v)) for k, v in hist.items())
+    n = sum(v for _, v in pairs if v > 0)
     if n == 0:
         return None
-    out = []
-    for p in (25, 50, 75):
-        rank = max(1, math.ceil(p * n / 100))
-        seen = 0
-        for days, count in pairs:
-            seen += count
-            if seen >= rank:
-                out.append(Decimal(days))
-                break
+    ranks = [max(1, math.ceil(p * n / 100)) for p in (25, 50, 75)]
+    out: list[Decimal] = []
+    seen = 0
+    for days, count in pairs:  # one pass for the three ranks (a histogram at 1 M persons has thousands of days)
+        if count <= 0:
+            continue
+        seen += count
+        while len(out) < 3 and seen >= ranks[len(out)]:
+            out.append(Decimal(days))
+        if len(out) == 3:
+            break
     return out[0], out[1], out[2]
 
 
@@ -293,8 +297,26 @@ def _org_breakdown_problem(ind: Indicator, unit: Unit, breakdown: str) -> str:
 CellKey = tuple[str, date, str, str, str, str, str, int | None]
 
 
+class CellRow(NamedTuple):
+    """A `Cell` as the reports read it: a plain row (a page reads thousands; model instances cost 3× the
+    query)."""
+
+    measure: str
+    month: date
+    district: str
+    agency: str
+    team: str
+    dim: str
+    dim_value: str
+    bucket: int | None
+    value: int
+    persons: int
+    households: int
+    hist: dict[str, int] | None
+
+
 def _load(measures: Iterable[Measure], months: Iterable[date], *, dim: str, dim_value: str | None,
-          org: dict[str, str | None], bucket_any: bool = False) -> dict[CellKey, Cell]:
+          org: dict[str, str | None], bucket_any: bool = False) -> dict[CellKey, CellRow]:
     """Cells of these measures and months; `org` maps a level to its code, '' (all) or None (any non-empty
     code); dim_value None = any value of `dim`."""
     q = Q(measure__in=[str(m) for m in measures], month__in=list(months), dim=dim)
@@ -304,10 +326,11 @@ def _load(measures: Iterable[Measure], months: Iterable[date], *, dim: str, dim_
         q &= ~Q(**{level: ""}) if code is None else Q(**{level: code})
     if not bucket_any:
         q &= Q(bucket__isnull=True)
-    return {_key(c): c for c in Cell.objects.filter(q)}
+    rows = (CellRow(*r) for r in Cell.objects.filter(q).values_list(*CellRow._fields))
+    return {_key(c): c for c in rows}
 
 
-def _key(c: Cell) -> CellKey:
+def _key(c: CellRow) -> CellKey:
     return (c.measure, c.month, c.district, c.agency, c.team, c.dim, c.dim_value, c.bucket)
 
 
@@ -318,8 +341,8 @@ class Raw:
     """The cells behind one figure."""
 
     kind: Kind
-    num: Cell | None = None
-    den: Cell | None = None
+    num: CellRow | None = None
+    den: CellRow | None = None
     divisor: int = 1
 
     @property
@@ -334,7 +357,7 @@ class Raw:
         persons at the value) – fewer carriers, so the check errs on the side of suppression."""
         from stella.reporting.confidentiality import Counts
 
-        def carriers(c: Cell | None, value: int) -> tuple[int, int]:
+        def carriers(c: CellRow | None, value: int) -> tuple[int, int]:
             persons = min(c.persons, value) if c else 0
             return persons, min(c.households, persons) if c else 0
 
@@ -377,9 +400,9 @@ class Raw:
         return Figure(display=de_number(self.num.value), value=Decimal(self.num.value), numerator=self.num.value)
 
 
-def _raw(ind: Indicator, cells: dict[CellKey, Cell], month: date, district: str, agency: str, team: str,
+def _raw(ind: Indicator, cells: dict[CellKey, CellRow], month: date, district: str, agency: str, team: str,
          dim: str, dim_value: str, bucket: int | None = None) -> Raw:
-    def get(m: Measure | None) -> Cell | None:
+    def get(m: Measure | None) -> CellRow | None:
         return cells.get((str(m), month, district, agency, team, dim, dim_value, bucket)) if m else None
 
     if ind.kind in (Kind.RATE, Kind.CURVE):
@@ -461,14 +484,14 @@ class Linked:
         self.months = sorted(set(months))
         self.measures = measures_of(ind)
         self.rate = ind.kind != Kind.COUNT
-        self.cells: dict[CellKey, Cell] = {}
-        self._shapes: dict[tuple[Any, ...], dict[CellKey, Cell]] = {}
+        self.cells: dict[CellKey, CellRow] = {}
+        self._shapes: dict[tuple[Any, ...], dict[CellKey, CellRow]] = {}
         self._tables: dict[tuple[Any, ...], dict[str, Decision]] = {}
         self._decided: dict[tuple[Any, ...], Decision] = {}
 
     # cells
     def load(self, org: dict[str, str | None], dim: str, dim_value: str | None,
-             bucket_any: bool = False) -> dict[CellKey, Cell]:
+             bucket_any: bool = False) -> dict[CellKey, CellRow]:
         shape = (tuple(sorted(org.items())), dim, dim_value, bucket_any)
         found = self._shapes.get(shape)
         if found is None:
@@ -613,10 +636,13 @@ class Linked:
 
 
 def unit_trend(ind: Indicator, units: Sequence[Unit], months: Sequence[date], *, filter_dim: str = "",
-               filter_value: str = "") -> dict[Unit, list[Figure]]:
+               filter_value: str = "", linked: Linked | None = None) -> dict[Unit, list[Figure]]:
     """The total of each unit in each month as its own report publishes it (e.g. the districts' trends of the
-    overview): the same decisions as `answer`, from one read per table."""
-    linked = Linked(ind, months)
+    overview): the same decisions as `answer`, from one read per table – or from the cells and decisions
+    `linked` already holds (the report these trends belong to, `linked_for`)."""
+    if linked is None:
+        linked = Linked(ind, months)
+    assert linked.ind == ind and set(months) <= set(linked.months), "linked lacks months"
     return {u: [linked.figure(m, u, filter_dim, filter_value) for m in months] for u in units}
 
 
@@ -636,17 +662,35 @@ class RowSpec:
     level: str = ""  # the org level of the row (for drill-down), '' for other rows
 
 
-def answer(res: Resolved) -> Report:
+def _report_months(res: Resolved) -> tuple[list[date], date | None]:
+    """The trend months of a report and its previous-year month (None before the data)."""
+    prev_month = cube.add_months(res.month, -12)
+    trend = [m for m in (cube.add_months(res.month, -i) for i in range(res.trend_months - 1, -1, -1))
+             if m >= res.first_month]
+    return trend, prev_month if prev_month >= res.first_month else None
+
+
+def linked_for(res: Resolved) -> Linked:
+    """The decisions and cell cache a report of `res` needs (its month, trend months and previous year); pass it
+    to `answer` and `unit_trend` to share them (the overview: Land by district, then each district's trend)."""
+    trend, prev = _report_months(res)
+    return Linked(res.indicator, {*trend, res.month, *([prev] if prev else [])})
+
+
+def answer(res: Resolved, *, drills: bool = True, linked: Linked | None = None) -> Report:
+    """The report of a resolved request. `drills=False` leaves out the drill-down links (they read the next
+    level's tables); `linked` from `linked_for(res)` lets the caller reuse the cells read here."""
     ind = res.indicator
     month, unit = res.month, res.unit
     fdim, fval = res.filter_dim, res.filter_value
     by = res.breakdown
-    prev_month = cube.add_months(month, -12)
-    has_prev = prev_month >= res.first_month
+    trend_months, prev = _report_months(res)
+    prev_month = prev or cube.add_months(month, -12)
+    has_prev = prev is not None
     notes: list[str] = []
-    trend_months = [m for m in (cube.add_months(month, -i) for i in range(res.trend_months - 1, -1, -1))
-                    if m >= res.first_month]
-    linked = Linked(ind, {*trend_months, month, *([prev_month] if has_prev else [])})
+    if linked is None:
+        linked = linked_for(res)
+    assert linked.ind == ind and {*trend_months, month} <= set(linked.months), "linked lacks months"
 
     # rows of the breakdown (org levels and dims: never with a filter, see resolve)
     table_by = by if by in (*ORG_DIMS, *DEMOGRAPHIC_DIMS, "bucket") else ""
@@ -680,11 +724,11 @@ def answer(res: Resolved) -> Report:
 
     ytd_figs, ytd_total = _ytd(ind, month, specs, figures_at)
     targets = targets_in_force(ind, month.year)
-    drills = _drills(ind, res, linked, specs, row_figs)
+    links = _drills(ind, res, linked, specs, row_figs) if drills else [None] * len(specs)
 
     rows = [Row(key=s.key, label=s.label, figure=f, previous_year=p, ytd=y,
                 target=target_for(targets, s) if s.level else None, drill=d)
-            for s, f, p, y, d in zip(specs, row_figs, prev_list, ytd_figs, drills, strict=True)]
+            for s, f, p, y, d in zip(specs, row_figs, prev_list, ytd_figs, links, strict=True)]
     unit_spec = RowSpec("", _unit_label(unit), unit.district, unit.agency, unit.team, fdim, fval)
     total = Row(key="", label=unit_spec.label, figure=total_fig, previous_year=prev_total, ytd=ytd_total,
                 target=target_for(targets, unit_spec))

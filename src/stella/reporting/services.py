@@ -290,8 +290,9 @@ def overview(*, actor: Actor, month: date | None = None, today: date | None = No
             first = resolved = query.resolve(request, today=today)
         else:  # same month and data range; only the indicator differs (a Land-by-district request is valid for all)
             resolved = replace(first, indicator=get_indicator(code))
-        land = query.answer(resolved)
-        figures.append(OverviewFigure(land, _district_trends(resolved, land)))
+        linked = query.linked_for(resolved)  # the districts' trends reuse the cells and decisions of Land by district
+        land = query.answer(resolved, drills=False, linked=linked)  # the overview links to the indicator pages
+        figures.append(OverviewFigure(land, _district_trends(resolved, land, linked)))
     assert first is not None
     with transaction.atomic():
         record(actor, AuditAction.READ, object_type="report", object_id="overview", detail={
@@ -305,7 +306,7 @@ def overview(*, actor: Actor, month: date | None = None, today: date | None = No
     return Overview(month=first.month, data_until=first.data_until, figures=figures)
 
 
-def _district_trends(res: query.Resolved, land: Report) -> dict[str, list[Row]]:
+def _district_trends(res: query.Resolved, land: Report, linked: query.Linked) -> dict[str, list[Row]]:
     """The trend rows of every published district of `land`, exactly as each district's own report publishes
     them (`query.unit_trend`: the linked-table decisions of `answer`, one read per table)."""
     ind = res.indicator
@@ -314,7 +315,8 @@ def _district_trends(res: query.Resolved, land: Report) -> dict[str, list[Row]]:
         return {}
     months = [date.fromisoformat(r.key) for r in land.trend]
     units = [query.Unit(district=d) for d in districts]
-    figures = query.unit_trend(ind, units, months, filter_dim=res.filter_dim, filter_value=res.filter_value)
+    figures = query.unit_trend(ind, units, months, filter_dim=res.filter_dim, filter_value=res.filter_value,
+                               linked=linked)
     targets = {year: query.targets_in_force(ind, year) for year in {m.year for m in months}}
     out: dict[str, list[Row]] = {}
     for u in units:
