@@ -233,6 +233,7 @@ def months_and_districts() -> tuple[list[date], list[str]]:
 def pages(samples: int, warmup: int, anchor_samples: int) -> tuple[list[Timing], Timing, dict[str, Any]]:
     """Each page once per sample, in turn (so all see the same load); then the anchor on its own (it takes
     seconds at 1,000,000 persons, so it gets fewer samples)."""
+    from django.core.cache import cache
     from django.test import Client
 
     from bench.reporting.anchor import k2
@@ -255,8 +256,15 @@ def pages(samples: int, warmup: int, anchor_samples: int) -> tuple[list[Timing],
     def get(client: Client, path: str, params: dict[str, str]) -> Any:
         return client.get(path, params, secure=True)
 
+    def overview_anew(i: int) -> Any:
+        """The overview computed from the cells: its cache (services.OVERVIEW_CACHE_SECONDS) emptied first, as
+        after every cube build."""
+        cache.clear()
+        return get(browser, overview_path(), {"month": month(i)})
+
     operations: list[tuple[Timing, Callable[[int], Any]]] = [
-        (Timing("Übersicht (Pilotlandkreise)", overview_path()),
+        (Timing("Übersicht (Pilotlandkreise), neu berechnet", overview_path()), overview_anew),
+        (Timing("Übersicht, dieselbe noch einmal (aus dem Cache)", overview_path()),
          lambda i: get(browser, overview_path(), {"month": month(i)})),
         (Timing(f"Kennzahlseite {INDICATOR} nach Landkreis", indicator_path(INDICATOR)),
          lambda i: get(browser, indicator_path(INDICATOR), {"month": month(i), "breakdown": "district"})),

@@ -22,6 +22,15 @@ def _media_root(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: its database is rolled back, so ids and versions that key cached
+    answers (e.g. the reports overview) repeat from test to test."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(request, settings):
     """Argon2 is slow by design (tenths of a second per hash); tests that do not test hashing hash with MD5.
     Argon2 stays in the list so hashes made outside this fixture (module-scoped worlds) still verify."""

@@ -365,14 +365,16 @@ def build(*, since: date | None = None, until: date | None = None) -> int:
 
 
 def _mark_data_until(last: date) -> None:
-    """Record the newest built month in RefreshState.data_until (refresh sets it too)."""
+    """Record the newest built month in RefreshState.data_until (refresh sets it too) and raise cells_version."""
     with transaction.atomic():
         state = RefreshState.objects.select_for_update().order_by("pk").first()
         if state is None:
-            RefreshState.objects.create(data_until=last)
-        elif state.data_until is None or state.data_until < last:
+            RefreshState.objects.create(data_until=last, cells_version=1)
+            return
+        if state.data_until is None or state.data_until < last:
             state.data_until = last
-            state.save(update_fields=["data_until"])
+        state.cells_version += 1
+        state.save(update_fields=["data_until", "cells_version"])
 
 
 BASE_TEXT_COLUMNS = (("district", 20), ("agency", 30), ("team", 80), ("sex", 1), ("age_band", 8), ("origin", 12),

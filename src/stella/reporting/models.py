@@ -160,6 +160,8 @@ class RefreshState(models.Model):
                                   help_text="letzter vollständig berechneter Monat (Stand der Auswertungen)")
     running_since = models.DateTimeField("läuft seit", null=True, blank=True)
     last_error = models.TextField("letzter Fehler", blank=True)
+    #: raised by every cube build: what was answered from cells before is out of date (the overview's cache key)
+    cells_version = models.BigIntegerField("Stand der Zellen", default=0)
 
     class Meta:
         verbose_name = "Stand der Auswertungen"

@@ -282,6 +282,36 @@ def overview(*, actor: Actor, month: date | None = None, today: date | None = No
                       detail={"indicator": "overview"})
         raise AccessDenied(REPORT_REFUSAL)
     refresh_if_stale()
+    key = _overview_key(month, today or timezone.localdate())
+    result: Overview | None = cache.get(key)
+    if result is None:
+        result = _overview(month, today)
+        cache.set(key, result, timeout=OVERVIEW_CACHE_SECONDS)
+    with transaction.atomic():  # every run is audited, also one answered from the cache
+        record(actor, AuditAction.READ, object_type="report", object_id="overview", detail={
+            "indicator": "overview",
+            "indicators": list(OVERVIEW_INDICATORS),
+            "month": result.month.isoformat(),
+            "unit": query.Unit().as_dict(),
+            "breakdown": "district",
+            "suppressed": sum(query.suppressed_count(f.report) for f in result.figures),
+        })
+    return result
+
+
+#: The overview is the same for everyone allowed to see it and changes only with the cells and the targets; it
+#: is cached under a key that names both (a cube build raises RefreshState.cells_version, a new target is a new
+#: row), so a cached answer is never out of date – the timeout only bounds the memory.
+OVERVIEW_CACHE_SECONDS = 600
+
+
+def _overview_key(month: date | None, today: date) -> str:
+    version = RefreshState.objects.order_by("pk").values_list("cells_version", flat=True).first() or 0
+    target = Target.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    return f"stella-reporting-overview:{month or 'neuester'}:{today.isoformat()}:{version}:{target}"
+
+
+def _overview(month: date | None, today: date | None) -> Overview:
     figures: list[OverviewFigure] = []
     first: query.Resolved | None = None
     for code in OVERVIEW_INDICATORS:
@@ -294,15 +324,6 @@ def overview(*, actor: Actor, month: date | None = None, today: date | None = No
         land = query.answer(resolved, drills=False, linked=linked)  # the overview links to the indicator pages
         figures.append(OverviewFigure(land, _district_trends(resolved, land, linked)))
     assert first is not None
-    with transaction.atomic():
-        record(actor, AuditAction.READ, object_type="report", object_id="overview", detail={
-            "indicator": "overview",
-            "indicators": list(OVERVIEW_INDICATORS),
-            "month": first.month.isoformat(),
-            "unit": query.Unit().as_dict(),
-            "breakdown": "district",
-            "suppressed": sum(query.suppressed_count(f.report) for f in figures),
-        })
     return Overview(month=first.month, data_until=first.data_until, figures=figures)
 
 

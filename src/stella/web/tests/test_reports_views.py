@@ -431,7 +431,8 @@ def test_overview_service_equals_run_report_figure_for_figure(world, make_user) 
         code = fig.report.indicator.code
         land = services.run_report(actor=actor, request=ReportRequest(code, month=result.month,
                                                                       breakdown="district"), today=TODAY)
-        assert fig.report == land, code
+        # the same report, without the drill-down links (the overview links to the indicator pages instead)
+        assert fig.report == replace(land, rows=[replace(r, drill=None) for r in land.rows]), code
         hidden = {r.key for r in land.rows if r.figure.suppressed}
         stars += sum(1 for r in land.rows if r.figure.display == "*")
         assert set(fig.trends) == {r.key for r in land.rows} - hidden, code
@@ -444,6 +445,39 @@ def test_overview_service_equals_run_report_figure_for_figure(world, make_user) 
     assert stars > 0 and published > 0  # the world has hidden cells: the "*" decisions were compared too
     lb = next(f for f in result.figures if f.report.indicator.code == "k2").trends["LK-LB"]
     assert lb[-1].target == Decimal("12.50")
+
+
+def test_overview_is_cached_until_cells_or_targets_change_and_every_run_is_audited(world, make_user) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from stella.core.actor import Actor
+    from stella.reporting import cube, services
+    from stella.reporting.models import Target
+
+    user = make_user("JC", "analyst", username="cache")
+    actor = Actor.for_user(user)
+    before = AuditEvent.objects.count()
+    first = services.overview(actor=actor, today=TODAY)
+    with CaptureQueriesContext(connection) as reads:
+        again = services.overview(actor=actor, today=TODAY)
+    assert again == first
+    assert not [q for q in reads.captured_queries if "reporting_cell" in q["sql"]]  # no cell read
+    assert AuditEvent.objects.count() == before + 2  # but audited each time
+
+    def k2_lb_target(result: services.Overview) -> Decimal | None:
+        return next(f for f in result.figures if f.report.indicator.code == "k2").trends["LK-LB"][-1].target
+
+    assert k2_lb_target(again) is None
+    Target.objects.create(indicator="k2", year=2026, district="LK-LB", value=Decimal("14.00"), set_by=user)
+    assert k2_lb_target(services.overview(actor=actor, today=TODAY)) == Decimal("14.00")  # a new target
+
+    before_build = services.overview(actor=actor, today=TODAY)
+    cube.build(since=before_build.month, until=before_build.month)  # raises cells_version
+    with CaptureQueriesContext(connection) as reads:
+        rebuilt = services.overview(actor=actor, today=TODAY)
+    assert [q for q in reads.captured_queries if "reporting_cell" in q["sql"]]  # computed anew from the cells
+    assert rebuilt == before_build  # (the same cells again)
 
 
 def test_overview_service_refuses_caseworkers_and_bad_months(world, make_user) -> None:
