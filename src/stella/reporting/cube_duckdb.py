@@ -473,14 +473,17 @@ def build(*, since: date | None = None, until: date | None = None) -> int:
         counts = load(con, months)
         log.info("reporting cube (duckdb): %d spans, %d events loaded in %.1f s", counts["spans"], counts["events"],
                  time.monotonic() - started)
-        regular = [s.measure for p in passes() if not cumulative(p) for s in p]
+        # all months of the cumulative passes at once – for two months and more: one month alone is cheaper month
+        # by month (1 M persons: 46 s against 65 s; 60 months at once 148 s)
+        at_once = [p for p in passes() if cumulative(p)] if len(months) > 1 else []
+        regular = [s.measure for p in passes() if p not in at_once for s in p]
         con.execute("DROP TABLE IF EXISTS cum_cells")
-        for specs in (p for p in passes() if cumulative(p)):
+        for specs in at_once:
             started = time.monotonic()
             n = cumulative_cells(con, specs, months)
             log.info("reporting cube (duckdb): %s for %d months, %d cells in %.1f s", specs[0].group or
                      specs[0].measure, len(months), n, time.monotonic() - started)
-        has_cum = any(cumulative(p) for p in passes())
+        has_cum = bool(at_once)
         for month in months:
             rows = month_cells(con, month, regular)
             if has_cum:
