@@ -591,11 +591,18 @@ def _person_rows(pid: int, hist: History, households: dict[int, list[Membership]
 
     reg = registered or today
     jobs = hist.jobs
-    integrations = _one_per_month(j for j in jobs if j.kind in K2_KINDS and j.starts_on <= today)
+
+    def in_caseload(j: Job) -> bool:
+        """Integrations and minijobs count only while the person is a client of working age that day (the
+        K2 numerator comes from the caseload of the denominator): no fallback to an earlier span, as other
+        events have – a job after departure, after the file closed or after 64 is no integration."""
+        return j.starts_on <= today and any(_running(s.start, s.end, j.starts_on) for s in spans)
+
+    integrations = _one_per_month(j for j in jobs if j.kind in K2_KINDS and in_caseload(j))
     for j in integrations:
         flag2 = None if add_months(j.starts_on, 3) > today else j.ends_benefit_receipt
         event(EventKind.INTEGRATION, j.starts_on, detail=j.kind, flag=_still_employed(j, jobs, today), flag2=flag2)
-    for j in _one_per_month(j for j in jobs if j.kind == PlacementKind.MINIJOB and j.starts_on <= today):
+    for j in _one_per_month(j for j in jobs if j.kind == PlacementKind.MINIJOB and in_caseload(j)):
         event(EventKind.MINIJOB, j.starts_on, detail=j.kind)
     if integrations:
         first = integrations[0]

@@ -321,3 +321,27 @@ def test_children_and_pensioners_are_not_in_the_caseload(world):
     assert (old_spans[0].starts_on, old_spans[-1].ends_on) == (date(2019, 1, 2), date(2022, 12, 31))  # 64 in 2022
     assert [e.bucket for e in events_of(rows, teen.pk, EventKind.ARRIVAL_YEAR)] == [
         k for k in range(1, 11) if date(2018 + k, 6, 1) <= TODAY and 2018 + k - 2006 >= 18]
+
+
+def test_integrations_count_only_while_a_client_of_working_age(world):
+    """The K2 numerator comes from the caseload of its denominator: a job after the person turned 65 (their span
+    ends 31.12. of the year they turn 64) or after departure is no integration and no minijob – other events keep
+    the fallback to the last span. Found at 1 M persons: the report's K2 numerator was 0.15 % above the bare SQL's.
+    Two jobs in one month: the one while a client counts, even if another came first."""
+    lb = world["lb"]
+    old = Builder(date(2019, 1, 2), birth=date(1958, 3, 1)).lead(lb["JC"], date(2019, 1, 2))
+    old.lives("Ludwigsburg", date(2019, 1, 2)).status("einreise", date(2018, 6, 1)).status("ae_24", date(2018, 6, 2))
+    old.placement("employment", date(2022, 6, 1))  # 64: counts
+    old.placement("employment", date(2023, 3, 1))  # 65: not in the caseload any more
+    old.placement("minijob", date(2023, 4, 1))
+    gone = Builder(date(2023, 1, 2)).lead(lb["LRA"], date(2023, 1, 2)).lives("Ludwigsburg", date(2023, 1, 2))
+    gone.status("einreise", date(2022, 12, 1)).status("asylantrag", date(2022, 12, 5))
+    gone.status("ausreise", date(2023, 10, 15))
+    gone.placement("employment", date(2023, 1, 1))  # the day before the file's first lead …
+    gone.placement("employment", date(2023, 1, 20))  # … the same month as a client: this one counts
+    gone.placement("training", date(2023, 9, 1))  # while a client
+    gone.placement("employment", date(2023, 11, 6))  # after departure
+    rows = facts.build([old.pk, gone.pk], today=TODAY)
+    assert [e.on for e in events_of(rows, old.pk, EventKind.INTEGRATION)] == [date(2022, 6, 1)]
+    assert events_of(rows, old.pk, EventKind.MINIJOB) == []
+    assert [e.on for e in events_of(rows, gone.pk, EventKind.INTEGRATION)] == [date(2023, 1, 20), date(2023, 9, 1)]
