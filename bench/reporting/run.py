@@ -27,9 +27,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
-import shutil
-import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -41,6 +38,8 @@ from pathlib import Path
 from typing import Any
 
 from bench.run import Figure, timed
+from bench.run import machine as base_machine
+from stella.reporting.numbers import de_number
 
 ROOT = Path(__file__).resolve().parents[2]
 TARGET_MS = 1000.0
@@ -311,30 +310,17 @@ def pages(samples: int, warmup: int, anchor_samples: int) -> tuple[list[Timing],
 # --- output ------------------------------------------------------------------------------------------------
 
 def machine() -> dict[str, Any]:
+    """bench.run.machine() and the work_mem the cube's SQL engine sets per build."""
     from django.db import connection
 
     with connection.cursor() as cur:
-        cur.execute("SELECT version(), pg_size_pretty(pg_database_size(current_database())), "
-                    "current_setting('shared_buffers'), current_setting('work_mem')")
-        version, db_size, shared, work_mem = cur.fetchone()
-    mem = ""
-    try:
-        kb = next(int(x.split()[1]) for x in Path("/proc/meminfo").read_text().splitlines() if x.startswith("MemTotal"))
-        mem = f"{kb / 1024 / 1024:.0f} GB"
-    except (OSError, StopIteration):
-        pass
-    git = shutil.which("git")
-    commit = subprocess.run([git, "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,  # noqa: S603
-                            text=True, check=False).stdout.strip() if git else ""
-    return {"cpus": os.cpu_count(), "memory": mem, "python": platform.python_version(),
-            "postgres": version.split(",")[0], "database_size": db_size, "shared_buffers": shared,
-            "work_mem": work_mem, "git_commit": commit, "loadavg_start": os.getloadavg()}
+        cur.execute("SELECT current_setting('work_mem')")
+        (work_mem,) = cur.fetchone()
+    return {**base_machine(), "work_mem": work_mem}
 
 
 def de(x: float | None, digits: int = 1) -> str:
-    if x is None:
-        return "–"
-    return f"{x:,.{digits}f}".replace(",", "_").replace(".", ",").replace("_", ".")
+    return de_number(x, digits)
 
 
 def render(r: dict[str, Any]) -> str:
